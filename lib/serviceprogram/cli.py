@@ -1,0 +1,128 @@
+"""The command line: ``serviceprogram report`` and ``serviceprogram validate``.
+
+Exit status: 0 success, 1 invalid data (every problem listed), 2 wrong usage.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import DataError, Problem, ServiceprogramError, UsageError
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or len(text) != 4:
+        raise argparse.ArgumentTypeError(f"ogiltigt år: {text!r} (ange fyra siffror, t.ex. 2024)")
+    return int(text)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: fel: {message}\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (Swedish help texts)."""
+    main = _Parser(prog="serviceprogram", description="Uppföljning av regionalt serviceprogram.")
+    sub = main.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    report = sub.add_parser("report", help="bygg rapporter (HTML, PDF, indikatorer) per år")
+    report.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
+    report.add_argument("--out", type=Path, default=None, help="utdatamappen (standard: projektets outputs/)")
+    report.add_argument("--year", type=_year, action="append", help="år att bygga; kan upprepas (standard: alla)")
+
+    validate = sub.add_parser("validate", help="kontrollera datamappen och lista alla fel och varningar")
+    validate.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
+    validate.add_argument("--year", type=_year, action="append", help="år att kontrollera; kan upprepas")
+    return main
+
+
+def format_problems(problems: list[Problem]) -> str:
+    """Problems as a readable Swedish listing: errors first, grouped per file."""
+    lines = []
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    for heading, group in (("Fel", errors), ("Varningar", warnings)):
+        if not group:
+            continue
+        lines.append(f"{heading} ({len(group)}):")
+        current = None
+        for p in group:
+            if p.file != current:
+                current = p.file
+                lines.append(f"  {p.file}")
+            where = []
+            if p.row is not None:
+                where.append(f"rad {p.row}")
+            if p.column:
+                where.append(f"kolumn {p.column}")
+            value = f" värde {p.value!r}:" if p.value is not None else ""
+            lines.append(f"    {', '.join(where) or 'filen'}:{value} {p.rule}")
+    return "\n".join(lines)
+
+
+def _default_out() -> Path:
+    from .loading import project_root
+
+    root = project_root()
+    return (root / "outputs") if root else Path("outputs").resolve()
+
+
+def _report(args) -> int:
+    from .build import build_years
+
+    out = args.out or _default_out()
+
+    def progress(result):
+        print(f"{result.year}: klart på {result.seconds:.1f} s, {len(result.files)} filer i {result.folder}"
+              + (f", {result.warnings} varningar" if result.warnings else ""), flush=True)
+
+    results = build_years(args.data_dir, out, args.year, progress=progress)
+    print(f"Byggde {len(results)} år till {out}.")
+    return EXIT_OK
+
+
+def _validate(args) -> int:
+    from .build import check_years
+    from .loading import resolve_data_dir, validate_years
+
+    folder = resolve_data_dir(args.data_dir)
+    years = check_years(folder, args.year)
+    found = validate_years(folder, years)
+    problems = sorted({p for ps in found.values() for p in ps}, key=Problem.sort_key)
+    if problems:
+        print(format_problems(problems))
+    errors = sum(p.is_error for p in problems)
+    if errors:
+        print(f"\nUnderlaget har {errors} fel. Rätta dem och kör igen.")
+        return EXIT_DATA
+    print(f"Underlaget för {', '.join(map(str, years))} följer datakontraktet"
+          + (f" ({len(problems)} varningar)." if problems else "."))
+    return EXIT_OK
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "report":
+            return _report(args)
+        return _validate(args)
+    except DataError as exc:
+        print(format_problems(exc.problems), file=sys.stderr)
+        print(f"\nUnderlaget har {len(exc.errors)} fel; inget har skrivits till utdatamappen.", file=sys.stderr)
+        return EXIT_DATA
+    except UsageError as exc:
+        print(f"serviceprogram: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ServiceprogramError as exc:
+        print(f"serviceprogram: {exc}", file=sys.stderr)
+        return EXIT_DATA
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Swedish formats for numbers, amounts, percentages and dates (via babel)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "sv_SE"
+NBSP = "\u00a0"
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or (isinstance(value, float) and math.isnan(value)) or value != value
+    except (TypeError, ValueError):
+        return False
+
+
+def num(value, decimals: int = 0, missing: str = "–") -> str:
+    """``1407970`` -> ``1 407 970`` (no-break space), ``12.5`` -> ``12,5``."""
+    if _missing(value):
+        return missing
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(round(float(value), decimals), format=pattern, locale=LOCALE)
+
+
+def kr(value, missing: str = "–") -> str:
+    """``1407970`` -> ``1 407 970 kr``."""
+    if _missing(value):
+        return missing
+    return f"{num(value)}{NBSP}kr"
+
+
+def pct(share, decimals: int = 0, missing: str = "–") -> str:
+    """``0.253`` -> ``25 %``."""
+    if _missing(share):
+        return missing
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%"
+    return format_percent(share, format=pattern, locale=LOCALE)
+
+
+def signed(value, decimals: int = 0, missing: str = "–") -> str:
+    """A change with its sign: ``+3``, ``−1 200`` (true minus sign), ``±0``."""
+    if _missing(value):
+        return missing
+    if round(float(value), decimals) == 0:
+        return "±0"
+    text = num(abs(value), decimals)
+    return ("+" if value > 0 else "\u2212") + text
+
+
+def date(value, missing: str = "–") -> str:
+    """A date as ``15 mars 2024``."""
+    if _missing(value):
+        return missing
+    if hasattr(value, "date") and callable(value.date):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        return str(value)
+    return format_date(value, format="d MMMM y", locale=LOCALE)
+
+
+def iso(value, missing: str = "") -> str:
+    """A date as ``2024-03-15``."""
+    if _missing(value):
+        return missing
+    if hasattr(value, "date") and callable(value.date):
+        value = value.date()
+    return value.isoformat()
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """``1 beslut``/``3 beslut``, ``1 kommun``/``2 kommuner`` with the number formatted."""
+    return f"{num(count)} {singular if count == 1 else plural_form}"

@@ -1,0 +1,339 @@
+"""Loading a year of a data folder: read, validate, convert, cross-check.
+
+:func:`load_year` is the one entry point. It reports every problem of the
+year at once as a :class:`~serviceprogram.errors.DataError`, or returns a
+:class:`YearData` with typed tables and the warnings for the report.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import schemas
+from .caps import cap_warnings
+from .errors import WARNING, DataError, Problem, UsageError, sort_problems
+from .program import PROGRAM_FILE, Program, load_program
+from .reading import WORKBOOK, RawTable, read_csv, read_workbook, sha256_file
+
+POPULATION_FILE = "befolkning.csv"
+DATA_DIR_ENV = "SERVICEPROGRAM_DATA_DIR"
+YEAR_DIR = re.compile(r"^\d{4}$")
+# Population points may differ from the official population by rounding.
+POPULATION_TOLERANCE = 0.005
+
+
+@dataclass
+class Source:
+    """An input file with its checksum (for the provenance appendix)."""
+
+    label: str
+    path: Path
+    sha256: str
+
+
+@dataclass
+class YearData:
+    """One valid follow-up year.
+
+    Attributes
+    ----------
+    program : Program
+    year : int
+    data_dir : Path
+    tables : dict of str to pandas.DataFrame
+        Typed tables by contract name; the index is the Excel row number.
+    befolkning : pandas.DataFrame or None
+        Population points (lat, lon, x, y, befolkning, kommun), if given.
+    warnings : list of Problem
+        Warnings to show in the report.
+    sources : list of Source
+        The files read.
+    """
+
+    program: Program
+    year: int
+    data_dir: Path
+    tables: dict[str, pd.DataFrame]
+    befolkning: pd.DataFrame | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    def __getattr__(self, name):
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+
+def project_root() -> Path | None:
+    """The project folder when the package runs from its source tree, else None."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "lib" / "serviceprogram").is_dir():
+            return parent
+    return None
+
+
+def resolve_data_dir(data_dir=None) -> Path:
+    """The data folder to use.
+
+    Parameters
+    ----------
+    data_dir : str, Path or None
+        An explicit folder. None (the notebooks' default) means the
+        environment variable ``SERVICEPROGRAM_DATA_DIR`` or, failing that, the
+        project's own ``data/`` folder: never the current working directory.
+
+    Returns
+    -------
+    Path
+        An absolute path.
+
+    Raises
+    ------
+    UsageError
+        If the folder does not exist or has no ``program.toml``.
+    """
+    if data_dir in (None, ""):
+        data_dir = os.environ.get(DATA_DIR_ENV)
+    if data_dir in (None, ""):
+        root = project_root()
+        if root is None:
+            raise UsageError(f"Ange datamappen (data_dir) eller miljövariabeln {DATA_DIR_ENV}.")
+        data_dir = root / "data"
+    path = Path(data_dir).expanduser().resolve()
+    if not path.is_dir():
+        raise UsageError(f"Datamappen finns inte: {path}")
+    if not (path / PROGRAM_FILE).is_file():
+        raise UsageError(f"Datamappen {path} saknar {PROGRAM_FILE}.")
+    return path
+
+
+def find_years(data_dir) -> list[int]:
+    """The follow-up years of a data folder: its sub-folders named by a year."""
+    path = Path(data_dir)
+    return sorted(int(p.name) for p in path.iterdir() if p.is_dir() and YEAR_DIR.match(p.name))
+
+
+def _read_tables(year_dir: Path, year: int, problems: list, sources: list) -> dict[str, RawTable]:
+    prefix = f"{year}/"
+    workbook = year_dir / WORKBOOK
+    sheets = {}
+    if workbook.is_file():
+        sources.append(Source(prefix + WORKBOOK, workbook, sha256_file(workbook)))
+        sheets = read_workbook(workbook, schemas.YEAR_TABLES, prefix, problems)
+    raws = {}
+    for table in schemas.YEAR_TABLES:
+        csv_path = _find_file(year_dir, f"{table}.csv")
+        if csv_path is not None and table in sheets:
+            problems.append(Problem(prefix + csv_path.name, None, None, None,
+                                    f"Tabellen {table} finns både som CSV-fil och som blad i {WORKBOOK}: "
+                                    "ta bort den ena så att det är tydligt vilken som gäller"))
+            continue
+        if csv_path is not None:
+            sources.append(Source(prefix + csv_path.name, csv_path, sha256_file(csv_path)))
+            raws[table] = read_csv(csv_path, table, prefix + csv_path.name, problems)
+        elif table in sheets:
+            raws[table] = sheets[table]
+        else:
+            problems.append(Problem(f"{prefix}{table}.csv", None, None, None,
+                                    f"Tabellen {table} saknas: lägg filen {table}.csv i mappen {year}/ "
+                                    f"eller ett blad {table} i {WORKBOOK}"))
+    return raws
+
+
+def _find_file(folder: Path, name: str) -> Path | None:
+    """A file in ``folder`` whose name matches ``name`` case-insensitively."""
+    exact = folder / name
+    if exact.is_file():
+        return exact
+    for candidate in folder.iterdir():
+        if candidate.is_file() and candidate.name.casefold() == name.casefold():
+            return candidate
+    return None
+
+
+def _cross_checks(tables: dict[str, pd.DataFrame], raws, program: Program, year: int) -> list[Problem]:
+    """Rules that span rows or tables; returns errors and warnings."""
+    problems = []
+    year_end = pd.Timestamp(dt.date(year, 12, 31))
+    points = tables.get("serviceplatser")
+    ids = set(points["id"]) if points is not None else None
+
+    for table in ("stod", "foretagsbesok"):
+        frame = tables.get(table)
+        if frame is None or ids is None:
+            continue
+        label = raws[table].label
+        for row, value in frame["serviceplats_id"].items():
+            if value is not None and value not in ids:
+                problems.append(Problem(label, int(row), "serviceplats_id", value,
+                                        f"Finns inte som id i serviceplatser för {year}"))
+
+    if points is not None:
+        label = raws["serviceplatser"].label
+        bad = points["stangd"].notna() & points["oppnad"].notna() & (points["stangd"] < points["oppnad"])
+        for row in points.index[bad]:
+            problems.append(Problem(label, int(row), "stangd", _raw(raws, "serviceplatser", row, "stangd"),
+                                    "Stängningsdatum före öppningsdatum"))
+        orphan = points["sot_invigd"].notna() & ~points["sot_punkt"]
+        for row in points.index[orphan]:
+            problems.append(Problem(label, int(row), "sot_invigd", _raw(raws, "serviceplatser", row, "sot_invigd"),
+                                    "Invigningsdatum för SOT-punkt anges men sot_punkt är inte ja", WARNING))
+
+    plans = tables.get("serviceplaner")
+    if plans is not None:
+        label = raws["serviceplaner"].label
+        for name in program.kommun_names:
+            if name not in set(plans["kommun"]):
+                problems.append(Problem(label, None, "kommun", name,
+                                        "Kommunen saknas: varje kommun i program.toml ska stå på en rad"))
+        for status, decided in (("serviceplan", "serviceplan_beslut"), ("handlingsplan", "handlingsplan_beslut")):
+            missing = (plans[status] == "Antagen") & plans[decided].isna()
+            for row in plans.index[missing]:
+                problems.append(Problem(label, int(row), decided, None,
+                                        f"Beslutsdatum krävs när {status} är Antagen"))
+            late = plans[decided].notna() & (plans[decided] > year_end)
+            for row in plans.index[late]:
+                problems.append(Problem(label, int(row), decided, _raw(raws, "serviceplaner", row, decided),
+                                        f"Beslutsdatum efter uppföljningsårets slut ({year}-12-31)"))
+
+    stod = tables.get("stod")
+    if stod is not None:
+        label = raws["stod"].label
+        problems += cap_warnings(stod, year, label)
+        if points is not None:
+            closing = points.set_index("id")["stangd"]
+            for row, rec in stod.iterrows():
+                place = rec["serviceplats_id"]
+                if place is not None and place in closing.index and pd.notna(closing[place]) \
+                        and closing[place] <= rec["beslutsdatum"]:
+                    problems.append(Problem(label, int(row), "serviceplats_id", place,
+                                            f"Stöd beslutat {rec['beslutsdatum'].date()} till en plats som "
+                                            f"stängde {closing[place].date()}", WARNING))
+    return problems
+
+
+def _raw(raws, table, row, column):
+    value = raws[table].frame.at[row, column]
+    return None if value is None else str(value)
+
+
+def load_population(data_dir, year: int, program: Program, problems: list, sources: list):
+    """The population points for ``year``, or None when none are given.
+
+    ``<year>/befolkning.csv`` wins over ``befolkning.csv`` in the data folder.
+    SWEREF 99 TM ``x``/``y`` columns are converted to WGS 84 and back so that
+    both pairs are present.
+    """
+    data_dir = Path(data_dir)
+    path = _find_file(data_dir / str(year), POPULATION_FILE)
+    label = f"{year}/{POPULATION_FILE}"
+    if path is None:
+        path = _find_file(data_dir, POPULATION_FILE)
+        label = POPULATION_FILE
+    if path is None:
+        return None
+    sources.append(Source(label, path, sha256_file(path)))
+    raw = read_csv(path, "befolkning", label, problems)
+    sweref = {"x", "y"} <= set(raw.frame.columns) and not {"lat", "lon"} & set(raw.frame.columns)
+    fields = schemas.BEFOLKNING_SWEREF if sweref else schemas.BEFOLKNING
+    found = schemas.validate(raw, fields, program, None)
+    problems += found
+    if found:
+        return None
+    frame = schemas.convert(raw.frame, fields, program)
+    from pyproj import Transformer  # imported only when population data is used
+
+    if sweref:
+        to_wgs = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True)
+        frame["lon"], frame["lat"] = to_wgs.transform(frame["x"].to_numpy(), frame["y"].to_numpy())
+    else:
+        to_sweref = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+        frame["x"], frame["y"] = to_sweref.transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+    frame["befolkning"] = frame["befolkning"].astype("int64")
+    for k in program.kommuner:
+        total = int(frame.loc[frame["kommun"] == k.namn, "befolkning"].sum())
+        if abs(total - k.folkmangd) > POPULATION_TOLERANCE * k.folkmangd:
+            problems.append(Problem(label, None, "befolkning", str(total),
+                                    f"Befolkningspunkterna i {k.namn} summerar till {total}, men folkmangd i "
+                                    f"program.toml är {k.folkmangd}", WARNING))
+    return frame
+
+
+def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
+    """Read, validate and convert one follow-up year.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder (holding ``program.toml`` and the year folders).
+    year : int
+        The follow-up year; its folder must exist.
+    program : Program, optional
+        An already loaded programme, to avoid reading it again.
+
+    Returns
+    -------
+    YearData
+
+    Raises
+    ------
+    UsageError
+        If the year folder does not exist.
+    DataError
+        If any rule of the data contract is broken; lists every problem.
+    """
+    data_dir = Path(data_dir)
+    program = program or load_program(data_dir)
+    year_dir = data_dir / str(year)
+    if not year_dir.is_dir():
+        raise UsageError(f"Året {year} finns inte i datamappen {data_dir} (ingen mapp {year}/).")
+    problems: list[Problem] = []
+    sources = [Source(PROGRAM_FILE, data_dir / PROGRAM_FILE, sha256_file(data_dir / PROGRAM_FILE))]
+    raws = _read_tables(year_dir, year, problems, sources)
+    tables = {}
+    for name, raw in raws.items():
+        found = schemas.validate(raw, schemas.TABLES[name], program, year)
+        problems += found
+        if not found:
+            tables[name] = schemas.convert(raw.frame, schemas.TABLES[name], program)
+    problems += _cross_checks(tables, raws, program, year)
+    population = load_population(data_dir, year, program, problems, sources)
+    if any(p.is_error for p in problems):
+        raise DataError(problems)
+    return YearData(program, year, data_dir, tables, population,
+                    [p for p in sort_problems(problems) if not p.is_error], sources)
+
+
+def validate_years(data_dir, years=None) -> dict[int, list[Problem]]:
+    """Validate several years; never raises for data problems.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+    years : iterable of int, optional
+        Defaults to every year folder.
+
+    Returns
+    -------
+    dict of year to its problems (errors and warnings); ``program.toml``
+    problems are reported under every year.
+    """
+    data_dir = Path(data_dir)
+    try:
+        program = load_program(data_dir)
+    except DataError as exc:
+        return {y: exc.problems for y in (years or find_years(data_dir) or [0])}
+    result = {}
+    for year in years or find_years(data_dir):
+        try:
+            result[year] = load_year(data_dir, year, program).warnings
+        except DataError as exc:
+            result[year] = exc.problems
+    return result

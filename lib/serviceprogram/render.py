@@ -1,0 +1,69 @@
+"""From an executed notebook to the report's HTML and PDF.
+
+The HTML uses the package's own nbconvert template ``templates/rapport``:
+only the cells' HTML outputs, the report CSS inline, ``lang="sv"``, no
+scripts and no external URLs. The PDF is made from that HTML by WeasyPrint
+as a tagged PDF/UA-1 document (title and language set, fonts embedded).
+"""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+TEMPLATE_NAME = "rapport"
+# papermill's injected cell has a random id; the parameters cell holds only defaults.
+REMOVED_TAGS = ("injected-parameters", "parameters")
+
+
+def template_dir() -> Path:
+    """The folder holding the package's nbconvert templates."""
+    return Path(str(resources.files(__package__).joinpath("templates")))
+
+
+def notebook_to_html(notebook, title: str, description: str = "", example: bool = False) -> str:
+    """Render an executed notebook as the report's HTML page.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        The executed notebook.
+    title : str
+        The document title (``<title>`` and the PDF's running header).
+    description : str
+        The page description.
+    example : bool
+        Mark every page as "Exempeldata".
+
+    Returns
+    -------
+    str
+        The complete HTML document.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(template_dir())])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True),
+                                   enabled=True)
+    html, _ = exporter.from_notebook_node(
+        notebook, resources={"rapport": {"title": title, "description": description, "example": example}})
+    return html
+
+
+def html_to_pdf(html: str, target) -> None:
+    """Write the HTML page as a tagged A4 PDF (PDF/UA-1) with WeasyPrint.
+
+    Parameters
+    ----------
+    html : str
+        The report page from :func:`notebook_to_html`.
+    target : str or Path
+        The PDF file to write.
+    """
+    from weasyprint import HTML
+
+    HTML(string=html, base_url=None, media_type="print").write_pdf(
+        target, pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True, uncompressed_pdf=False)

@@ -1,0 +1,519 @@
+"""The report's sections, as HTML fragments for the notebook to display.
+
+The notebook ``notebooks/uppfoljning.ipynb`` calls :meth:`Report.load` and then
+one method per section. Every method returns a :class:`Fragment`, which
+Jupyter shows as HTML; all text from the data is escaped by jinja2.
+When the data is invalid, :meth:`Report.load` still returns a report whose
+first section lists the problems in Swedish and whose other sections are empty.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from . import charts
+from . import formatting as fmt
+from . import indicators as ind
+from .caps import load_caps
+from .errors import DataError, Problem, ServiceprogramError
+from .loading import YearData, load_year, resolve_data_dir
+from .program import load_program
+from .schemas import INSATS_STATUS, STODFORMER
+
+SECTIONS = (
+    ("sammanfattning", "Sammanfattning"),
+    ("handlingsplan", "Handlingsplanens insatser"),
+    ("stod", "Stöd till kommersiell service"),
+    ("foretagsbesok", "Företagsbesök"),
+    ("serviceplatser", "Serviceplatser och SOT-punkter"),
+    ("serviceplaner", "Kommunala serviceplaner"),
+    ("data-och-metod", "Data och metod"),
+)
+
+
+@dataclass
+class Table:
+    """A report table: caption, header, formatted rows and numeric columns."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    numeric: set[int] = field(default_factory=set)
+    total_last: bool = False
+    row_headers: bool = True
+    number: int | None = None
+    css: str = ""
+
+    def as_text(self) -> str:
+        """Plain-text rendering (stable, used by nbval as the cell's text output)."""
+        widths = [max(len(str(x)) for x in [c, *[r[i] for r in self.rows]]) for i, c in enumerate(self.columns)]
+        lines = [self.caption, "  ".join(str(c).ljust(w) for c, w in zip(self.columns, widths))]
+        for row in self.rows:
+            lines.append("  ".join(
+                str(x).rjust(w) if i in self.numeric else str(x).ljust(w)
+                for i, (x, w) in enumerate(zip(row, widths))
+            ).rstrip())
+        return "\n".join(lines).replace("\u00a0", " ")
+
+
+class Fragment:
+    """An HTML fragment that Jupyter displays; its text form lists the tables."""
+
+    def __init__(self, html: str, text: str = ""):
+        self.html = html
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text or "<avsnitt i rapporten>"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("serviceprogram", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    return env
+
+
+def _anchor(text: str) -> str:
+    table = str.maketrans("åäöéÅÄÖÉ", "aaoeaaoe")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
+
+
+def git_commit(path) -> str | None:
+    """The git commit of the folder holding ``path``, if it is a checkout."""
+    try:
+        out = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def build_date() -> str | None:
+    """The build date from ``SOURCE_DATE_EPOCH``, or None (never the clock)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch or not epoch.strip().isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+
+
+class Report:
+    """One year's report: data, indicators and the HTML of every section.
+
+    Use :meth:`load`; the constructor is internal.
+    """
+
+    def __init__(self, year: int, data_dir, data: YearData | None, previous: YearData | None,
+                 problems: list[Problem] | None = None, program=None):
+        self.year = year
+        self.data_dir = data_dir
+        self.data = data
+        self.previous = previous
+        self.problems = problems or []
+        self.program = program if program is not None else (data.program if data else None)
+        self._env = _environment()
+        self._tables = 0
+        self._figures = 0
+
+    @classmethod
+    def load(cls, year, data_dir=None) -> "Report":
+        """Load a year (and the previous year, when valid) for the report.
+
+        Parameters
+        ----------
+        year : int
+        data_dir : str, Path or None
+            See :func:`serviceprogram.loading.resolve_data_dir`.
+
+        Returns
+        -------
+        Report
+            ``report.valid`` is False when the data has errors; the report then
+            shows the problems instead of the sections.
+        """
+        year = int(year)
+        try:
+            folder = resolve_data_dir(data_dir)
+            program = load_program(folder)
+            data = load_year(folder, year, program)
+        except DataError as exc:
+            return cls(year, data_dir, None, None, exc.problems)
+        except ServiceprogramError as exc:
+            return cls(year, data_dir, None, None, [Problem(str(data_dir or "data"), None, None, None, str(exc))])
+        previous = None
+        if (folder / str(year - 1)).is_dir():
+            try:
+                previous = load_year(folder, year - 1, program)
+            except ServiceprogramError:
+                previous = None
+        return cls(year, folder, data, previous, program=program)
+
+    @property
+    def valid(self) -> bool:
+        """True when the data could be loaded without errors."""
+        return self.data is not None
+
+    @cached_property
+    def indicators(self) -> ind.YearIndicators:
+        """Indicator tables of the year."""
+        return ind.compute(self.data)
+
+    @cached_property
+    def previous_indicators(self) -> ind.YearIndicators | None:
+        """Indicator tables of the previous year, or None."""
+        return ind.compute(self.previous) if self.previous else None
+
+    @cached_property
+    def long(self) -> pd.DataFrame:
+        """The long indicator table of the year."""
+        return self.indicators.long()
+
+    # -- helpers -------------------------------------------------------------------------
+    def _render(self, template: str, **context) -> str:
+        return self._env.get_template(f"sections/{template}.html.j2").render(
+            year=self.year, program=self.program, **context)
+
+    def _table(self, caption, columns, rows, numeric=(), total_last=False, css="") -> Table:
+        self._tables += 1
+        return Table(caption, columns, rows, set(numeric), total_last, True, self._tables, css)
+
+    def _figure(self, fig, alt, caption):
+        self._figures += 1
+        return charts.embed(fig, alt, caption, self._figures)
+
+    def _prev(self, frame_name: str):
+        return getattr(self.previous_indicators, frame_name) if self.previous_indicators else None
+
+    def _fragment(self, html: str, *tables: Table) -> Fragment:
+        return Fragment(html, "\n\n".join(t.as_text() for t in tables if t))
+
+    def _empty(self) -> Fragment:
+        return Fragment("", "")
+
+    # -- sections ------------------------------------------------------------------------
+    def title_page(self) -> Fragment:
+        """Title page with the table of contents, or the list of problems."""
+        if not self.valid:
+            return Fragment(self._render("invalid", list=self.problems, data_dir=self.data_dir),
+                            "\n".join(p.as_text() for p in self.problems))
+        return Fragment(self._render("title", sections=SECTIONS, data_date=self.data_date()),
+                        f"{self.program.region}: uppföljning {self.year}")
+
+    def data_date(self) -> str:
+        """The latest date found in the year's data, in Swedish."""
+        t = self.data.tables
+        dates = [t["stod"]["beslutsdatum"].max(), t["foretagsbesok"]["datum"].max(),
+                 t["serviceplaner"]["serviceplan_beslut"].max(), t["serviceplaner"]["handlingsplan_beslut"].max()]
+        for column in ("sot_invigd", "oppnad", "stangd"):
+            col = t["serviceplatser"][column]
+            dates.append(col[col.dt.year == self.year].max())
+        dates = [d for d in dates if pd.notna(d)]
+        return fmt.date(max(dates)) if dates else f"år {self.year}"
+
+    def key_figures_table(self) -> Table:
+        """The key figures of the year, with the previous year when present."""
+        cur = self.indicators
+        prev = self.previous_indicators
+        items = [
+            ("Stödbeslut, antal", cur.stod_per_form.loc[ind.TOTAL, "antal"],
+             prev.stod_per_form.loc[ind.TOTAL, "antal"] if prev else None, fmt.num),
+            ("Beviljat stöd, kronor", cur.stod_per_form.loc[ind.TOTAL, "belopp_kr"],
+             prev.stod_per_form.loc[ind.TOTAL, "belopp_kr"] if prev else None, fmt.kr),
+        ]
+        for form in STODFORMER:
+            items.append((f"– {form}", cur.stod_per_form.loc[form, "belopp_kr"],
+                          prev.stod_per_form.loc[form, "belopp_kr"] if prev else None, fmt.kr))
+        items += [
+            ("Fysiska företagsbesök", cur.besok_per_form.loc["Fysiskt", "antal"],
+             prev.besok_per_form.loc["Fysiskt", "antal"] if prev else None, fmt.num),
+            ("Digitala företagsbesök", cur.besok_per_form.loc["Digitalt", "antal"],
+             prev.besok_per_form.loc["Digitalt", "antal"] if prev else None, fmt.num),
+            ("Insatser i handlingsplanen", cur.insatser_per_status.loc[ind.TOTAL, "antal"],
+             prev.insatser_per_status.loc[ind.TOTAL, "antal"] if prev else None, fmt.num),
+            ("– varav genomförda", cur.insatser_per_status.loc["Genomförd", "antal"],
+             prev.insatser_per_status.loc["Genomförd", "antal"] if prev else None, fmt.num),
+            ("SOT-punkter invigda under året", len(cur.sot_invigda),
+             len(prev.sot_invigda) if prev else None, fmt.num),
+            ("Kommuner med antagen serviceplan", cur.planer_per_status.loc["Antagen", "serviceplan"],
+             prev.planer_per_status.loc["Antagen", "serviceplan"] if prev else None, fmt.num),
+            ("Kommuner med antagen handlingsplan", cur.planer_per_status.loc["Antagen", "handlingsplan"],
+             prev.planer_per_status.loc["Antagen", "handlingsplan"] if prev else None, fmt.num),
+        ]
+        columns = ["Nyckeltal", str(self.year)]
+        if prev:
+            columns += [str(self.year - 1), "Förändring"]
+        rows = []
+        for label, value, before, formatter in items:
+            row = [label, formatter(value)]
+            if prev:
+                row += [formatter(before), fmt.signed(value - before)]
+            rows.append(row)
+        return self._table(f"Nyckeltal {self.year}", columns, rows, numeric=range(1, len(columns)))
+
+    def summary_paragraphs(self) -> list[str]:
+        """The year in a few sentences, every figure from the indicators."""
+        cur = self.indicators
+        total = cur.stod_per_form.loc[ind.TOTAL]
+        visits = cur.besok_per_form["antal"]
+        status = cur.insatser_per_status["antal"]
+        parts = [
+            f"Under {self.year} beslutades {fmt.plural(int(total['antal']), 'stöd', 'stöd')} till kommersiell "
+            f"service i {self.program.lan} på sammanlagt {fmt.kr(total['belopp_kr'])}.",
+            f"Handlingsplanen hade {fmt.plural(int(status[ind.TOTAL]), 'insats', 'insatser')}, varav "
+            f"{fmt.num(status['Genomförd'])} genomfördes och {fmt.num(status['Pågår'])} pågick vid årets slut.",
+            f"Regionen gjorde {fmt.plural(int(visits['Fysiskt']), 'fysiskt företagsbesök', 'fysiska företagsbesök')}"
+            f" och {fmt.plural(int(visits['Digitalt']), 'digitalt', 'digitala')}.",
+        ]
+        sot = cur.sot_invigda
+        if len(sot):
+            places = [f"{p.ort} ({p.kommun})" for p in sot.itertuples()]
+            listing = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " och " + places[-1]
+            parts.append(f"{fmt.plural(len(sot), 'SOT-punkt', 'SOT-punkter')} invigdes: {listing}.")
+        decided = cur.planer_beslutade
+        if len(decided):
+            items = [f"{r.plan.lower()} i {r.kommun}" for r in decided.itertuples()]
+            listing = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+            parts.append(f"Under året antogs {listing}.")
+        if self.previous_indicators:
+            before = self.previous_indicators.stod_per_form.loc[ind.TOTAL, "belopp_kr"]
+            change = total["belopp_kr"] - before
+            direction = "mer" if change > 0 else "mindre"
+            if change:
+                parts.append(f"Det beviljade stödet var {fmt.kr(abs(change))} {direction} än {self.year - 1}.")
+        return [" ".join(parts[:1] + parts[1:3]), " ".join(parts[3:])] if len(parts) > 3 else [" ".join(parts)]
+
+    def key_figures(self) -> Fragment:
+        """Summary section: the year in words and the key figures table."""
+        if not self.valid:
+            return self._empty()
+        table = self.key_figures_table()
+        html = self._render("summary", summary=self.summary_paragraphs(), key_table=table,
+                            warnings=self.data.warnings)
+        return self._fragment(html, table)
+
+    def activities(self) -> Fragment:
+        """The action plan: status per priority area and each activity."""
+        if not self.valid:
+            return self._empty()
+        by_area = self.indicators.insatser_per_omrade
+        rows = [[area, *[fmt.num(v) for v in counts]] for area, counts in by_area.iterrows()]
+        totals = by_area.sum()
+        rows.append(["Totalt", *[fmt.num(v) for v in totals]])
+        status_table = self._table(f"Insatser per prioriterat område och status {self.year}",
+                                   ["Prioriterat område", *INSATS_STATUS, "Totalt"], rows,
+                                   numeric=range(1, len(INSATS_STATUS) + 2), total_last=True)
+        fig = charts.stacked_barh(list(by_area.index), {s: list(by_area[s]) for s in INSATS_STATUS},
+                                  xlabel="Antal insatser")
+        alt = "Liggande staplar med antal insatser per prioriterat område, uppdelat på status: " + "; ".join(
+            f"{area}: " + ", ".join(f"{fmt.num(c[s])} {s.lower()}" for s in INSATS_STATUS if c[s])
+            for area, c in by_area.iterrows()) + "."
+        chart = self._figure(fig, alt, f"Insatser per prioriterat område och status vid slutet av {self.year}.")
+        activities = self.data.tables["insatser"]
+        areas = []
+        for area in self.program.prioriterade_omraden:
+            mine = activities[activities["prioriterat_omrade"] == area]
+            counts = mine["status"].value_counts()
+            lead = (f"{fmt.plural(len(mine), 'insats', 'insatser')}: "
+                    + ", ".join(f"{fmt.num(counts[s])} {s.lower()}" for s in INSATS_STATUS if counts.get(s, 0)) + ".")
+            items = []
+            for a in mine.itertuples():
+                goal = ""
+                if pd.notna(a.malvarde) and pd.notna(a.utfall):
+                    share = a.utfall / a.malvarde if a.malvarde else float("nan")
+                    goal = f"mål {fmt.num(a.malvarde, 1 if a.malvarde % 1 else 0)}, utfall " \
+                           f"{fmt.num(a.utfall, 1 if a.utfall % 1 else 0)} ({fmt.pct(share)} av målet)"
+                elif pd.notna(a.malvarde):
+                    goal = f"mål {fmt.num(a.malvarde, 1 if a.malvarde % 1 else 0)}, utfall ej redovisat"
+                items.append({"insats": a.insats, "status": a.status, "status_css": _anchor(a.status),
+                              "mal": a.mal, "goal": goal, "ansvarig": ", ".join(x.strip() for x in a.ansvarig.split(";")),
+                              "kommentar": a.kommentar})
+            areas.append({"name": area, "anchor": "omrade-" + _anchor(area), "lead": lead, "activities": items})
+        html = self._render("areas", areas=areas, n_activities=len(activities), status_table=status_table, chart=chart)
+        return self._fragment(html, status_table)
+
+    def support(self) -> Fragment:
+        """Support decided in the year, by type and municipality, with cap warnings."""
+        if not self.valid:
+            return self._empty()
+        cur, prev = self.indicators, self.previous_indicators
+        by_type = cur.stod_per_form
+        columns = ["Stödform", "Antal", "Belopp"]
+        if prev:
+            columns += [f"Antal {self.year - 1}", f"Belopp {self.year - 1}"]
+        rows = []
+        for form, r in by_type.iterrows():
+            row = [form, fmt.num(r["antal"]), fmt.kr(r["belopp_kr"])]
+            if prev:
+                p = prev.stod_per_form.loc[form]
+                row += [fmt.num(p["antal"]), fmt.kr(p["belopp_kr"])]
+            rows.append(row)
+        type_table = self._table(f"Beslutat stöd per stödform {self.year}", columns, rows,
+                                 numeric=range(1, len(columns)), total_last=True)
+        forms = list(STODFORMER)
+        fig = charts.grouped_barh(forms, [by_type.loc[f, "belopp_kr"] for f in forms],
+                                  [prev.stod_per_form.loc[f, "belopp_kr"] for f in forms] if prev else None,
+                                  self.year, money=True)
+        alt = (f"Liggande staplar med beviljat belopp per stödform {self.year}"
+               + (f" jämfört med {self.year - 1}" if prev else "") + ": "
+               + "; ".join(f"{f} {fmt.kr(by_type.loc[f, 'belopp_kr'])}"
+                           + (f" ({fmt.kr(prev.stod_per_form.loc[f, 'belopp_kr'])} året innan)" if prev else "")
+                           for f in forms) + ".")
+        type_chart = self._figure(fig, alt, f"Beviljat stöd per stödform {self.year}"
+                                  + (f" och {self.year - 1}." if prev else "."))
+        by_k = cur.stod_per_kommun
+        rows = [[k, fmt.num(r["antal"]), fmt.kr(r["belopp_kr"]), fmt.num(r["folkmangd"]),
+                 fmt.num(r["kr_per_invanare"], 0) + "\u00a0kr"] for k, r in by_k.iterrows()]
+        kommun_table = self._table(f"Beslutat stöd per kommun {self.year}",
+                                   ["Kommun", "Antal", "Belopp", "Folkmängd", "Kronor per invånare"], rows,
+                                   numeric=range(1, 5), total_last=True)
+        names = self.program.kommun_names
+        per_capita = by_k.loc[names, "kr_per_invanare"]
+        fig = charts.grouped_barh(names, list(per_capita),
+                                  list(prev.stod_per_kommun.loc[names, "kr_per_invanare"]) if prev else None,
+                                  self.year)
+        top = per_capita.idxmax()
+        alt = (f"Liggande staplar med stöd i kronor per invånare per kommun {self.year}. Högst i {top} med "
+               f"{fmt.num(per_capita[top])} kronor per invånare; länet som helhet "
+               f"{fmt.num(by_k.loc[ind.COUNTY, 'kr_per_invanare'])} kronor per invånare.")
+        kommun_chart = self._figure(fig, alt, f"Stöd i kronor per invånare och kommun {self.year}.")
+        matrix = cur.stod_matris
+        rows = [[k, *[fmt.kr(v) if v else "–" for v in r]] for k, r in matrix.iterrows()]
+        matrix_table = self._table(f"Belopp per kommun och stödform {self.year}", ["Kommun", *forms], rows,
+                                   numeric=range(1, len(forms) + 1), css="wide")
+        lead = (f"Under {self.year} beslutades {fmt.plural(int(by_type.loc[ind.TOTAL, 'antal']), 'stöd', 'stöd')} "
+                f"på sammanlagt {fmt.kr(by_type.loc[ind.TOTAL, 'belopp_kr'])}, i genomsnitt "
+                f"{fmt.num(by_k.loc[ind.COUNTY, 'kr_per_invanare'])} kronor per invånare i länet.")
+        warnings = [w for w in self.data.warnings if w.column == "belopp_kr"]
+        html = self._render("support", lead=lead, type_table=type_table, type_chart=type_chart,
+                            kommun_table=kommun_table, kommun_chart=kommun_chart, matrix_table=matrix_table,
+                            cap_warnings=warnings, caps_version=load_caps().version)
+        return self._fragment(html, type_table, kommun_table)
+
+    def visits(self) -> Fragment:
+        """Company visits by form and municipality."""
+        if not self.valid:
+            return self._empty()
+        cur, prev = self.indicators, self.previous_indicators
+        columns = ["Form", str(self.year)] + ([str(self.year - 1)] if prev else [])
+        rows = [[form, fmt.num(n)] + ([fmt.num(prev.besok_per_form.loc[form, "antal"])] if prev else [])
+                for form, n in cur.besok_per_form["antal"].items()]
+        form_table = self._table(f"Företagsbesök per form {self.year}", columns, rows,
+                                 numeric=range(1, len(columns)), total_last=True)
+        by_k = cur.besok_per_kommun
+        rows = [[k, *[fmt.num(v) for v in r]] for k, r in by_k.iterrows()]
+        kommun_table = self._table(f"Företagsbesök per kommun {self.year}", ["Kommun", *by_k.columns], rows,
+                                   numeric=range(1, len(by_k.columns) + 1), total_last=True)
+        names = self.program.kommun_names
+        fig = charts.stacked_barh(names, {f: list(by_k.loc[names, f]) for f in ("Fysiskt", "Digitalt")},
+                                  xlabel="Antal besök")
+        alt = "Liggande staplar med företagsbesök per kommun, fysiska och digitala: " + "; ".join(
+            f"{k} {fmt.num(by_k.loc[k, 'Fysiskt'])} fysiska och {fmt.num(by_k.loc[k, 'Digitalt'])} digitala"
+            for k in names) + "."
+        chart = self._figure(fig, alt, f"Företagsbesök per kommun och form {self.year}.")
+        n = cur.besok_per_form["antal"]
+        lead = (f"Regionen gjorde {fmt.plural(int(n[ind.TOTAL]), 'företagsbesök', 'företagsbesök')} under "
+                f"{self.year}: {fmt.num(n['Fysiskt'])} fysiska och {fmt.num(n['Digitalt'])} digitala. "
+                "Besöken görs i regel tillsammans med kommunerna och ibland med länsstyrelsen.")
+        html = self._render("visits", lead=lead, form_table=form_table, kommun_table=kommun_table, chart=chart)
+        return self._fragment(html, form_table)
+
+    def service_points(self) -> Fragment:
+        """Service points by type and municipality, SOT-punkter, openings and closures."""
+        if not self.valid:
+            return self._empty()
+        cur = self.indicators
+        sot = cur.sot_invigda
+        sot_table = None
+        if len(sot):
+            sot_table = self._table(f"SOT-punkter invigda {self.year}", ["Plats", "Ort", "Kommun", "Invigd"],
+                                    [[r.namn, r.ort, r.kommun, fmt.date(r.invigd)] for r in sot.itertuples()])
+        points = cur.serviceplatser
+        labels = list(ind.SERVICE_TYPES.values()) + ["SOT-punkter", "Alla platser"]
+        rows = [[k, *[fmt.num(v) for v in r]] for k, r in points.iterrows()]
+        type_table = self._table(f"Öppna serviceplatser per kommun och typ den 31 december {self.year}",
+                                 ["Kommun", *labels], rows, numeric=range(1, len(labels) + 1),
+                                 total_last=True, css="wide")
+        events = cur.oppnade_stangda
+        events_table = None
+        if len(events):
+            events_table = self._table(f"Serviceplatser som öppnade eller stängde {self.year}",
+                                       ["Plats", "Ort", "Kommun", "Händelse", "Datum"],
+                                       [[r.namn, r.ort, r.kommun, r.handelse, fmt.date(r.datum)]
+                                        for r in events.itertuples()])
+        county = points.loc[ind.COUNTY]
+        lead = (f"Vid årets slut fanns {fmt.num(county['alla'])} öppna serviceplatser i underlaget, varav "
+                f"{fmt.num(county['fullsortiment'])} dagligvarubutiker med fullsortiment och "
+                f"{fmt.plural(int(county['sot_punkter']), 'SOT-punkt', 'SOT-punkter')} (service- och trygghetspunkter).")
+        html = self._render("points", lead=lead, sot_table=sot_table, type_table=type_table, events_table=events_table)
+        return self._fragment(html, *(t for t in (sot_table, type_table) if t))
+
+    def service_plans(self) -> Fragment:
+        """Municipal service plans and action plans per status."""
+        if not self.valid:
+            return self._empty()
+        cur, prev = self.indicators, self.previous_indicators
+        status = cur.planer_per_status
+        columns = ["Status", "Serviceplan", "Handlingsplan"]
+        if prev:
+            columns += [f"Serviceplan {self.year - 1}", f"Handlingsplan {self.year - 1}"]
+        rows = []
+        for s, r in status.iterrows():
+            row = [s, fmt.num(r["serviceplan"]), fmt.num(r["handlingsplan"])]
+            if prev:
+                row += [fmt.num(prev.planer_per_status.loc[s, "serviceplan"]),
+                        fmt.num(prev.planer_per_status.loc[s, "handlingsplan"])]
+            rows.append(row)
+        status_table = self._table(f"Kommuner per status för serviceplan och handlingsplan, slutet av {self.year}",
+                                   columns, rows, numeric=range(1, len(columns)))
+        plans = self.data.tables["serviceplaner"].set_index("kommun").reindex(self.program.kommun_names)
+        rows = [[k, r.serviceplan, fmt.date(r.serviceplan_beslut) if pd.notna(r.serviceplan_beslut) else "",
+                 r.handlingsplan, fmt.date(r.handlingsplan_beslut) if pd.notna(r.handlingsplan_beslut) else ""]
+                for k, r in plans.iterrows()]
+        kommun_table = self._table(f"Serviceplan och handlingsplan per kommun {self.year}",
+                                   ["Kommun", "Serviceplan", "Beslutad", "Handlingsplan", "Beslutad"], rows)
+        decided = cur.planer_beslutade
+        decided_table = None
+        if len(decided):
+            decided_table = self._table(f"Planer antagna under {self.year}", ["Kommun", "Plan", "Beslut"],
+                                        [[r.kommun, r.plan, fmt.date(r.beslut)] for r in decided.itertuples()])
+        n = status.loc["Antagen", "serviceplan"]
+        lead = (f"Vid slutet av {self.year} hade {fmt.num(n)} av {fmt.num(len(self.program.kommuner))} kommuner "
+                f"en antagen serviceplan och {fmt.num(status.loc['Antagen', 'handlingsplan'])} en antagen "
+                "handlingsplan.")
+        html = self._render("plans", lead=lead, status_table=status_table, kommun_table=kommun_table,
+                            decided_table=decided_table)
+        return self._fragment(html, status_table)
+
+    def method(self, package_version: str | None = None) -> Fragment:
+        """Data sources, method, warnings and the provenance appendix."""
+        if not self.valid:
+            return self._empty()
+        from . import __version__
+
+        sources_table = self._table("Indatafiler och kontrollsummor (SHA-256)", ["Fil", "SHA-256"],
+                                    [[s.label, s.sha256] for s in self.data.sources], css="hashes")
+        caps = load_caps()
+        commit = git_commit(self.data_dir)
+        build_rows = [
+            ["Verktyg", f"serviceprogram {package_version or __version__}"],
+            ["Git-version av datamappen", commit or "ingen (inte en git-katalog)"],
+            ["Parametrar", f"year = {self.year}, data_dir = {self.data_dir.name}/"],
+            ["Regeltabell för stödtak", f"version {caps.version} ({caps.kalla})"],
+        ]
+        if build_date():
+            build_rows.append(["Byggdatum (SOURCE_DATE_EPOCH)", build_date()])
+        build_table = self._table("Bygget", ["Uppgift", "Värde"], build_rows)
+        html = self._render("method", warnings=self.data.warnings, caps_version=caps.version,
+                            previous_year=self.year - 1 if self.previous else None,
+                            sources_table=sources_table, build_table=build_table)
+        return Fragment(html, "Data och metod")

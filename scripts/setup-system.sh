@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# System packages the reports and the browser tests need (Debian).
+# Installs them when run as root and they are missing; otherwise says what is
+# missing and which tests will be skipped. Called by `make setup`.
+set -u
+need=()
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "DejaVu Sans" || need+=(fonts-dejavu-core)
+ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installerar systempaket: ${need[*]}"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null \
+    || echo "Varning: kunde inte installera ${need[*]}; webbläsartesterna hoppas över."
+else
+  echo "Saknar systempaket: ${need[*]} (installera med apt-get som root)."
+  echo "Utan chromium och pdftoppm hoppas webbläsar- och PDF-bildtesterna över."
+fi
+exit 0
