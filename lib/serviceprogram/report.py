@@ -438,7 +438,8 @@ class Report:
             sot_table = self._table(f"SOT-punkter invigda {self.year}", ["Plats", "Ort", "Kommun", "Invigd"],
                                     [[r.namn, r.ort, r.kommun, fmt.date(r.invigd)] for r in sot.itertuples()])
         points = cur.serviceplatser
-        labels = list(ind.SERVICE_TYPES.values()) + ["SOT-punkter", "Alla platser"]
+        labels = ["Daglig\u00advaror", "varav full\u00adsortiment", "Driv\u00admedel", "Paket\u00adombud",
+                  "Apoteks\u00adombud", "Kontant\u00aduttag", "SOT-punkter", "Alla platser"]
         rows = [[k, *[fmt.num(v) for v in r]] for k, r in points.iterrows()]
         type_table = self._table(f"Öppna serviceplatser per kommun och typ den 31 december {self.year}",
                                  ["Kommun", *labels], rows, numeric=range(1, len(labels) + 1),

@@ -1,0 +1,41 @@
+"""Shared fixtures: copies of the example data folder that tests may break."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+ANSWERS = Path(__file__).resolve().parent / "answers"
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    """A private copy of the example data folder."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """All records of a contract CSV (UTF-8)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows, delimiter=",", encoding="utf-8") -> None:
+    """Write records as CSV."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+def set_cell(path: Path, row: int, column: str, value: str) -> None:
+    """Set the cell at Excel row ``row`` (header = 1) and ``column`` of a CSV."""
+    rows = read_rows(path)
+    rows[row - 1][rows[0].index(column)] = value
+    write_rows(path, rows)

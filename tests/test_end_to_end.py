@@ -1,0 +1,114 @@
+"""The real command, end to end: data folder -> HTML, PDF and indicator CSV."""
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import DATA, set_cell
+
+CLI = [sys.executable, "-m", "serviceprogram.cli"]
+SEED_TEXTS = ["1 407 970 kr", "275 000 kr", "8 196 150 kr", "3 706 552 kr", "13 585 672 kr"]
+
+
+def run(*args, **kwargs):
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=600, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs")
+    result = run("report", "--data-dir", DATA, "--out", out, "--year", 2024)
+    assert result.returncode == 0, result.stderr
+    return out / "2024"
+
+
+def plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_outputs_are_written(built):
+    names = sorted(p.name for p in built.iterdir())
+    assert names == ["indikatorer-2024.csv", "uppfoljning-2024.html", "uppfoljning-2024.ipynb", "uppfoljning-2024.pdf"]
+
+
+def test_html_shows_seed_figures_and_is_self_contained(built):
+    html = (built / "uppfoljning-2024.html").read_text(encoding="utf-8")
+    text = plain(html)
+    for figure in SEED_TEXTS:
+        assert figure in text
+    assert '<html lang="sv">' in html
+    assert "Exempeldata" in html
+    assert "<script" not in html
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), "external reference found"
+    assert "@import" not in html and "url(http" not in html
+    images = re.findall(r"<img\b[^>]*>", html)
+    assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images)
+    assert "class=\"input" not in html and "In&nbsp;[" not in html  # no code cells
+    assert "Valsjöbyn" in html and "Rötviken" in html and "Hallen" in html
+
+
+def test_pdf_text_has_seed_figures(built):
+    from pypdf import PdfReader
+
+    reader = PdfReader(built / "uppfoljning-2024.pdf")
+    text = plain("\n".join(page.extract_text() for page in reader.pages))
+    for figure in SEED_TEXTS:
+        assert figure in text
+    assert "Fysiska företagsbesök" in text and "Härjedalen" in text  # å ä ö survive
+    assert len(reader.pages) > 5
+    assert all("Exempeldata" in page.extract_text() for page in reader.pages)
+    assert re.search(r"Sida 1 av \d+", text)
+    info = reader.metadata
+    assert info.title.startswith("Uppföljning av regionalt serviceprogram 2024")
+    assert "/Lang" in reader.trailer["/Root"]
+    assert A4 == tuple(round(float(x)) for x in reader.pages[0].mediabox[2:])
+
+
+A4 = (595, 842)
+
+
+def test_indicator_csv(built):
+    with open(built / "indikatorer-2024.csv", encoding="utf-8") as handle:
+        rows = {(r["indikator"], r["dimension"]): r["varde"] for r in csv.DictReader(handle)}
+    assert rows[("stod_belopp_kr", "Totalt")] == "13585672"
+    assert rows[("stod_belopp_kr", "Hemsändningsbidrag")] == "1407970"
+    assert rows[("stod_antal", "Investeringsbidrag")] == "20"
+    assert rows[("foretagsbesok_antal", "Fysiskt")] == "20"
+    assert rows[("sot_punkter_invigda", "Totalt")] == "3"
+
+
+def test_broken_data_exit_1_lists_problems_and_writes_nothing(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    set_cell(data / "2024/stod.csv", 2, "belopp_kr", "mycket")
+    set_cell(data / "2024/insatser.csv", 3, "status", "Klar")
+    out = tmp_path / "out"
+    result = run("report", "--data-dir", data, "--out", out, "--year", 2024)
+    assert result.returncode == 1
+    assert "2024/stod.csv" in result.stderr and "rad 2" in result.stderr and "belopp_kr" in result.stderr
+    assert "2024/insatser.csv" in result.stderr and "'Klar'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+    check = run("validate", "--data-dir", data)
+    assert check.returncode == 1 and "Fel (2)" in check.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "--year", "../x"], ["report", "--year", "1999"], ["report", "--data-dir", "/finns/inte"],
+    ["validate", "--year", "20244"], ["okänt-kommando"],
+])
+def test_wrong_usage_exit_2(args, tmp_path):
+    result = run(*args, "--out", tmp_path) if args[0] == "report" else run(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_ok():
+    result = run("validate", "--data-dir", DATA)
+    assert result.returncode == 0
+    assert "följer datakontraktet" in result.stdout
