@@ -23,8 +23,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
 	touch $@
 
-setup: $(STAMP) ## Create .venv and install the package with its dependencies
+setup: $(STAMP) ## Create .venv, install the package, system packages and test tools
 	@bash scripts/setup-system.sh
+	@if command -v npm >/dev/null 2>&1; then \
+	  [ -f tests/browser/node_modules/axe-core/axe.min.js ] || (cd tests/browser && npm ci --no-audit --no-fund --silent); \
+	else echo "npm saknas: webbläsartestet (axe-core) hoppas över"; fi
 
 report: setup ## Build the reports (HTML, PDF, indicators) of every year, or YEAR=...
 	$(BIN)/serviceprogram report --data-dir $(DATA) --out $(OUT) $(YEAR_ARGS)

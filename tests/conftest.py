@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,18 @@ def set_cell(path: Path, row: int, column: str, value: str) -> None:
     rows = read_rows(path)
     rows[row - 1][rows[0].index(column)] = value
     write_rows(path, rows)
+
+
+def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``serviceprogram`` in a subprocess, as a user would."""
+    return subprocess.run([sys.executable, "-m", "serviceprogram.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=600, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def built_2024(tmp_path_factory) -> Path:
+    """The 2024 example report built once per test session through the real command."""
+    out = tmp_path_factory.mktemp("outputs")
+    result = run_cli("report", "--data-dir", DATA, "--out", out, "--year", 2024)
+    assert result.returncode == 0, result.stderr
+    return out / "2024"

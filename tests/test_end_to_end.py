@@ -4,27 +4,20 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, set_cell
+from conftest import DATA, run_cli, set_cell
 
-CLI = [sys.executable, "-m", "serviceprogram.cli"]
 SEED_TEXTS = ["1 407 970 kr", "275 000 kr", "8 196 150 kr", "3 706 552 kr", "13 585 672 kr"]
 
 
-def run(*args, **kwargs):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=600, **kwargs)
+run = run_cli
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs")
-    result = run("report", "--data-dir", DATA, "--out", out, "--year", 2024)
-    assert result.returncode == 0, result.stderr
-    return out / "2024"
+def built(built_2024):
+    return built_2024
 
 
 def plain(text: str) -> str:

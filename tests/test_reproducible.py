@@ -1,0 +1,13 @@
+"""Same inputs, same bytes: building a year twice gives identical HTML and PDF."""
+from __future__ import annotations
+
+from conftest import DATA, run_cli
+
+
+def test_build_is_byte_reproducible(built_2024, tmp_path):
+    result = run_cli("report", "--data-dir", DATA, "--out", tmp_path, "--year", 2024)
+    assert result.returncode == 0, result.stderr
+    for name in ("uppfoljning-2024.html", "uppfoljning-2024.pdf", "indikatorer-2024.csv"):
+        first = (built_2024 / name).read_bytes()
+        second = (tmp_path / "2024" / name).read_bytes()
+        assert first == second, f"{name} differs between two builds"
