@@ -119,6 +119,7 @@ def build_year(data_dir: Path, out_dir: Path, year: int, data=None) -> BuildResu
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / str(year)
     staging = Path(tempfile.mkdtemp(prefix=f".{year}-bygge-", dir=out_dir))
+    staging.chmod(0o755)  # mkdtemp makes it private; the published folder is for everyone
     try:
         notebook = notebook_path()
         executed = staging / f"uppfoljning-{year}.ipynb"
@@ -165,7 +166,8 @@ def build_years(data_dir=None, out_dir="outputs", years=None, progress=None) -> 
     years : list of int, optional
         Years to build; default every year folder.
     progress : callable, optional
-        Called with each :class:`BuildResult` when a year is done.
+        Called as ``progress("start", year, total=n)`` before a year and
+        ``progress("done", year, result)`` with its :class:`BuildResult` after.
 
     Returns
     -------
@@ -184,8 +186,10 @@ def build_years(data_dir=None, out_dir="outputs", years=None, progress=None) -> 
     out = Path(out_dir).resolve()
     results = []
     for year in years:
+        if progress:
+            progress("start", year, total=len(years))
         result = build_year(folder, out, year, loaded[year])
         results.append(result)
         if progress:
-            progress(result)
+            progress("done", year, result)
     return results

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import DataError, Problem, ServiceprogramError, UsageError
+from .formatting import plural
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -72,17 +73,56 @@ def _default_out() -> Path:
     return (root / "outputs") if root else Path("outputs").resolve()
 
 
+def _log_file(out: Path):
+    """Append-only build log in ``OUT/logs/``; returns the logging handler."""
+    import logging
+
+    logs = out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(logs / "serviceprogram.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("serviceprogram")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    return logger, handler
+
+
 def _report(args) -> int:
+    from tqdm import tqdm
+
     from .build import build_years
 
-    out = args.out or _default_out()
+    out = (args.out or _default_out()).resolve()
+    logger, handler = _log_file(out)
+    bar = None
 
-    def progress(result):
-        print(f"{result.year}: klart på {result.seconds:.1f} s, {len(result.files)} filer i {result.folder}"
-              + (f", {result.warnings} varningar" if result.warnings else ""), flush=True)
+    def progress(event, year, result=None, total=0):
+        nonlocal bar
+        if event == "start":
+            if bar is None:
+                bar = tqdm(total=total, desc="Bygger", unit="år", file=sys.stderr,
+                           disable=total < 2, leave=False)
+            bar.set_postfix_str(str(year))
+            return
+        line = (f"{year}: klart på {result.seconds:.1f} s, {len(result.files)} filer i {result.folder}"
+                + (f", {plural(result.warnings, 'varning', 'varningar')}" if result.warnings else ""))
+        logger.info(line)
+        (bar.write if bar is not None else print)(line)
+        if bar is not None:
+            bar.update(1)
 
-    results = build_years(args.data_dir, out, args.year, progress=progress)
-    print(f"Byggde {len(results)} år till {out}.")
+    try:
+        logger.info("Bygger %s från %s till %s", args.year or "alla år", args.data_dir or "data/", out)
+        results = build_years(args.data_dir, out, args.year, progress=progress)
+    except Exception as exc:
+        logger.error("Bygget avbröts: %s", exc)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        logger.removeHandler(handler)
+        handler.close()
+    print(f"Byggde {len(results)} år till {out}. Logg: {out / 'logs' / 'serviceprogram.log'}")
     return EXIT_OK
 
 
@@ -101,7 +141,7 @@ def _validate(args) -> int:
         print(f"\nUnderlaget har {errors} fel. Rätta dem och kör igen.")
         return EXIT_DATA
     print(f"Underlaget för {', '.join(map(str, years))} följer datakontraktet"
-          + (f" ({len(problems)} varningar)." if problems else "."))
+          + (f" ({plural(len(problems), 'varning', 'varningar')})." if problems else "."))
     return EXIT_OK
 
 
