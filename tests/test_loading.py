@@ -117,6 +117,15 @@ def test_service_plan_rules(data_dir):
     assert any("Kommunen saknas" in p.rule for p in problems)
 
 
+def test_municipality_twice_in_service_plans_by_name_and_code(data_dir):
+    path = data_dir / "2024/serviceplaner.csv"
+    rows = read_rows(path)
+    berg = next(r for r in rows if r[0] == "Berg")
+    rows.append(["2326", *berg[1:]])
+    write_rows(path, rows)
+    assert any("mer än en rad" in p.rule and p.value == "2326" for p in problems_for(data_dir))
+
+
 def test_closed_before_opened(data_dir):
     set_cell(data_dir / "2024/serviceplatser.csv", 2, "oppnad", "2020-01-01")
     set_cell(data_dir / "2024/serviceplatser.csv", 2, "stangd", "2019-01-01")

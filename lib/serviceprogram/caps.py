@@ -68,8 +68,8 @@ def load_caps() -> CapRules:
 def cap_warnings(stod: pd.DataFrame, year: int, label: str, rules: CapRules | None = None) -> list[Problem]:
     """Warnings for recipients whose support in ``year`` exceeds a cap.
 
-    Amounts are summed per recipient (and linked service point) and support
-    type; support types listed in ``raknar_in`` count against the cap too,
+    Amounts are summed per recipient (``mottagare``, case-insensitive) and
+    support type; support types listed in ``raknar_in`` count against the cap too,
     for recipients that have the capped type that year.
 
     Parameters

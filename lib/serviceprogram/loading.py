@@ -122,10 +122,10 @@ def find_years(data_dir) -> list[int]:
 
 def _read_tables(year_dir: Path, year: int, problems: list, sources: list) -> dict[str, RawTable]:
     prefix = f"{year}/"
-    workbook = year_dir / WORKBOOK
+    workbook = _find_file(year_dir, WORKBOOK)
     sheets = {}
-    if workbook.is_file():
-        sources.append(Source(prefix + WORKBOOK, workbook, sha256_file(workbook)))
+    if workbook is not None:
+        sources.append(Source(prefix + workbook.name, workbook, sha256_file(workbook)))
         sheets = read_workbook(workbook, schemas.YEAR_TABLES, prefix, problems)
     raws = {}
     for table in schemas.YEAR_TABLES:
@@ -189,6 +189,10 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raws, program: Program, year:
     plans = tables.get("serviceplaner")
     if plans is not None:
         label = raws["serviceplaner"].label
+        twice = plans["kommun"].duplicated(keep="first")
+        for row in plans.index[twice]:
+            problems.append(Problem(label, int(row), "kommun", _raw(raws, "serviceplaner", row, "kommun"),
+                                    f"Kommunen {plans.at[row, 'kommun']} står på mer än en rad"))
         for name in program.kommun_names:
             if name not in set(plans["kommun"]):
                 problems.append(Problem(label, None, "kommun", name,
@@ -257,6 +261,13 @@ def load_population(data_dir, year: int, program: Program, problems: list, sourc
         to_sweref = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
         frame["x"], frame["y"] = to_sweref.transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
     frame["befolkning"] = frame["befolkning"].astype("int64")
+    if frame["kommun"].isna().all():
+        total = int(frame["befolkning"].sum())
+        if abs(total - program.folkmangd) > POPULATION_TOLERANCE * program.folkmangd:
+            problems.append(Problem(label, None, "befolkning", str(total),
+                                    f"Befolkningspunkterna summerar till {total}, men kommunernas folkmangd i "
+                                    f"program.toml är sammanlagt {program.folkmangd}", WARNING))
+        return frame
     for k in program.kommuner:
         total = int(frame.loc[frame["kommun"] == k.namn, "befolkning"].sum())
         if abs(total - k.folkmangd) > POPULATION_TOLERANCE * k.folkmangd:
