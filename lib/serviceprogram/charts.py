@@ -120,7 +120,7 @@ def grouped_barh(labels, current, previous, year: int, money: bool = False, titl
     ax.margins(x=0.18)
     if title:
         ax.set_title(title, loc="left")
-    ax.legend(loc="lower right", frameon=False, ncols=2)
+    fig.legend(loc="outside lower center", frameon=False, ncols=2)
     return fig
 
 
@@ -140,6 +140,5 @@ def stacked_barh(labels, series: dict, title: str = "", xlabel: str = "") -> Fig
         ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 if xlabel else -0.1), frameon=False,
-              ncols=min(4, len(series)))
+    fig.legend(loc="outside lower center", frameon=False, ncols=min(4, len(series)))
     return fig

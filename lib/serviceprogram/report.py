@@ -27,6 +27,15 @@ from .loading import YearData, load_year, resolve_data_dir
 from .program import load_program
 from .schemas import INSATS_STATUS, STODFORMER
 
+# Status words as they read after a number larger than one ("3 genomförda").
+STATUS_PLURAL = {"Genomförd": "genomförda", "Pågår": "pågår", "Ej påbörjad": "ej påbörjade", "Inställd": "inställda"}
+
+
+def status_count(count: int, status: str) -> str:
+    """``1 genomförd``, ``3 genomförda``."""
+    return f"{fmt.num(count)} {status.lower() if count == 1 else STATUS_PLURAL[status]}"
+
+
 SECTIONS = (
     ("sammanfattning", "Sammanfattning"),
     ("handlingsplan", "Handlingsplanens insatser"),
@@ -315,7 +324,7 @@ class Report:
         fig = charts.stacked_barh(list(by_area.index), {s: list(by_area[s]) for s in INSATS_STATUS},
                                   xlabel="Antal insatser")
         alt = "Liggande staplar med antal insatser per prioriterat område, uppdelat på status: " + "; ".join(
-            f"{area}: " + ", ".join(f"{fmt.num(c[s])} {s.lower()}" for s in INSATS_STATUS if c[s])
+            f"{area}: " + ", ".join(status_count(int(c[s]), s) for s in INSATS_STATUS if c[s])
             for area, c in by_area.iterrows()) + "."
         chart = self._figure(fig, alt, f"Insatser per prioriterat område och status vid slutet av {self.year}.")
         activities = self.data.tables["insatser"]
@@ -324,7 +333,7 @@ class Report:
             mine = activities[activities["prioriterat_omrade"] == area]
             counts = mine["status"].value_counts()
             lead = (f"{fmt.plural(len(mine), 'insats', 'insatser')}: "
-                    + ", ".join(f"{fmt.num(counts[s])} {s.lower()}" for s in INSATS_STATUS if counts.get(s, 0)) + ".")
+                    + ", ".join(status_count(int(counts[s]), s) for s in INSATS_STATUS if counts.get(s, 0)) + ".")
             items = []
             for a in mine.itertuples():
                 goal = ""
