@@ -86,7 +86,9 @@ def test_broken_data_exit_1_lists_problems_and_writes_nothing(tmp_path):
     assert "2024/stod.csv" in result.stderr and "rad 2" in result.stderr and "belopp_kr" in result.stderr
     assert "2024/insatser.csv" in result.stderr and "'Klar'" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not out.exists() or not any(out.iterdir())
+    # Only the build log (OUT/logs/) records the failed attempt; no report file is written.
+    assert not out.exists() or sorted(p.name for p in out.iterdir()) in ([], ["logs"])
+    assert "avbröts" in (out / "logs" / "serviceprogram.log").read_text(encoding="utf-8")
     check = run("validate", "--data-dir", data)
     assert check.returncode == 1 and "Fel (2)" in check.stdout
 

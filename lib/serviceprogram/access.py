@@ -293,7 +293,10 @@ def offers(points: pd.DataFrame, typ: str) -> pd.Series:
         return (text.str.casefold() == _FULL_RANGE.casefold()).astype(bool)
     if typ not in points.columns:
         return pd.Series(False, index=points.index, dtype=bool)
-    return points[typ].astype(object).map(_truthy).astype(bool)
+    column = points[typ]
+    if pd.api.types.is_bool_dtype(column) and not column.hasnans:
+        return column.astype(bool)
+    return column.astype(object).map(_truthy).astype(bool)
 
 
 _TRUE_TEXT = {"ja", "x", "1", "true", "sant"}
@@ -506,7 +509,7 @@ def nearest(pop_xy: Any, point_xy: Any, k: int = 1, workers: int = -1) -> tuple[
     tree = cKDTree(pts)
     dist, idx = tree.query(pop, k=k, workers=workers)
     dist = np.asarray(dist, dtype=float).reshape(shape)
-    idx = np.asarray(idx).astype(np.intp).reshape(shape)
+    idx = np.asarray(idx, dtype=np.intp).reshape(shape)
     idx[~np.isfinite(dist)] = -1
     return dist, idx
 

@@ -134,7 +134,9 @@ def build_year(data_dir: Path, out_dir: Path, year: int, data=None) -> BuildResu
         html_path = staging / f"uppfoljning-{year}.html"
         html_path.write_text(html, encoding="utf-8")
         html_to_pdf(html, staging / f"uppfoljning-{year}.pdf")
-        ind.write_csv(ind.compute(data).long(), staging / f"indikatorer-{year}.csv")
+        from .report import Report
+
+        ind.write_csv(Report.load(year, data_dir).long, staging / f"indikatorer-{year}.csv")
         _publish(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

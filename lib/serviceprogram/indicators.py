@@ -10,49 +10,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .access import SERVICE_TYPES, offers, open_at_year_end
 from .loading import YearData
 from .schemas import BESOKSFORMER, INSATS_STATUS, PLAN_STATUS, STODFORMER
 
 TOTAL = "Totalt"
 COUNTY = "Hela länet"
 SEP = "|"
-
-# Service types of the contract: column test and Swedish label.
-SERVICE_TYPES = {
-    "dagligvaror": "Dagligvaror",
-    "fullsortiment": "Dagligvaror, fullsortiment",
-    "drivmedel": "Drivmedel",
-    "paketombud": "Paketombud",
-    "apoteksombud": "Apoteksombud",
-    "kontantuttag": "Kontantuttag",
-}
-
-
-def year_end(year: int) -> pd.Timestamp:
-    """31 December of ``year``."""
-    return pd.Timestamp(dt.date(year, 12, 31))
-
-
-def open_at_year_end(points: pd.DataFrame, year: int) -> pd.Series:
-    """Service points open on 31 December of ``year``.
-
-    A point is open when it opened on or before that day (or its opening date
-    is unknown) and has not closed on or before it.
-    """
-    end = year_end(year)
-    opened = points["oppnad"].isna() | (points["oppnad"] <= end)
-    not_closed = points["stangd"].isna() | (points["stangd"] > end)
-    return opened & not_closed
-
-
-def offers(points: pd.DataFrame, service_type: str) -> pd.Series:
-    """Which points offer a service type (a key of :data:`SERVICE_TYPES`)."""
-    if service_type == "dagligvaror":
-        return points["dagligvaror"].fillna("") != ""
-    if service_type == "fullsortiment":
-        return points["dagligvaror"] == "Fullsortiment"
-    return points[service_type].astype(bool)
-
 
 def support_by_type(stod: pd.DataFrame) -> pd.DataFrame:
     """Count and kronor per support type, with a total row."""

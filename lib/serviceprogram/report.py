@@ -18,7 +18,7 @@ from functools import cached_property
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from . import charts
+from . import access, charts
 from . import formatting as fmt
 from . import indicators as ind
 from .caps import load_caps
@@ -43,6 +43,7 @@ SECTIONS = (
     ("foretagsbesok", "Företagsbesök"),
     ("serviceplatser", "Serviceplatser och SOT-punkter"),
     ("serviceplaner", "Kommunala serviceplaner"),
+    ("tillganglighet", "Tillgång till service (fågelvägen)"),
     ("data-och-metod", "Data och metod"),
 )
 
@@ -116,6 +117,38 @@ def build_date() -> str | None:
     return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
 
 
+LIMIT_KM = 10  # the distance the programme and särskilt driftstöd use
+
+
+@dataclass
+class AccessFigures:
+    """The access analysis of one year (see :mod:`serviceprogram.access`)."""
+
+    dist: pd.DataFrame
+    bands: pd.DataFrame
+    over: pd.DataFrame
+    indicators: pd.DataFrame
+    importance: pd.DataFrame
+    driftstod: pd.DataFrame
+
+    @classmethod
+    def compute(cls, data: YearData) -> "AccessFigures":
+        """Distances, bands, people over 10 km, shop importance and the driftstöd check."""
+        program, year = data.program, data.year
+        population, points, stod = data.befolkning, data.tables["serviceplatser"], data.tables["stod"]
+        names = program.kommun_names
+        dist = access.distances(population, points, year)
+        return cls(
+            dist=dist,
+            bands=access.band_table(population, dist, program.avstandsband_km, kommuner=names),
+            over=access.over_limit(population, dist, LIMIT_KM, kommuner=names),
+            indicators=access.indicator_rows(population, dist, program.avstandsband_km, LIMIT_KM, kommuner=names),
+            importance=access.shop_importance(population, points, year, access.supported_point_ids(stod, year),
+                                              limit_km=LIMIT_KM),
+            driftstod=access.driftstod_check(points, stod, year, limit_km=LIMIT_KM),
+        )
+
+
 class Report:
     """One year's report: data, indicators and the HTML of every section.
 
@@ -183,9 +216,24 @@ class Report:
         return ind.compute(self.previous) if self.previous else None
 
     @cached_property
+    def access(self) -> "AccessFigures | None":
+        """Access analysis of the year, or None without population points."""
+        return AccessFigures.compute(self.data) if self.data.befolkning is not None else None
+
+    @cached_property
+    def previous_access(self) -> "AccessFigures | None":
+        """Access analysis of the previous year, when it has population points."""
+        if self.previous is None or self.previous.befolkning is None:
+            return None
+        return AccessFigures.compute(self.previous)
+
+    @cached_property
     def long(self) -> pd.DataFrame:
-        """The long indicator table of the year."""
-        return self.indicators.long()
+        """The long indicator table of the year, with the access indicators."""
+        table = self.indicators.long()
+        if self.access is not None:
+            table = pd.concat([table, self.access.indicators], ignore_index=True)
+        return table
 
     # -- helpers -------------------------------------------------------------------------
     def _render(self, template: str, **context) -> str:
@@ -503,6 +551,96 @@ class Report:
         html = self._render("plans", lead=lead, status_table=status_table, kommun_table=kommun_table,
                             decided_table=decided_table)
         return self._fragment(html, status_table)
+
+    def access_section(self) -> Fragment:
+        """Access to service: bands, people over 10 km, maps, shop importance, driftstöd check."""
+        from . import access_charts
+
+        if not self.valid:
+            return self._empty()
+        figures = self.access
+        if figures is None:
+            return Fragment(self._render("access", available=False), "Befolkningspunkter saknas")
+        previous = self.previous_access
+        county = access.COUNTY_LABEL
+        bands = figures.bands
+        labels = list(dict.fromkeys(bands["band"]))
+        over = figures.over.set_index(["typ", "kommun"])
+        before = previous.over.set_index(["typ", "kommun"]) if previous else None
+        columns = ["Servicetyp", *labels, f"Över {LIMIT_KM} km, personer"]
+        if before is not None:
+            columns.append(f"Förändring mot {self.year - 1}")
+        rows = []
+        for key, label in access.SERVICE_TYPES.items():
+            mine = bands[(bands["typ"] == key) & (bands["kommun"] == county)].set_index("band")
+            row = [label, *[fmt.pct(mine.loc[b, "andel"]) for b in labels], fmt.num(over.loc[(key, county), "befolkning"])]
+            if before is not None:
+                row.append(fmt.signed(over.loc[(key, county), "befolkning"] - before.loc[(key, county), "befolkning"]))
+            rows.append(row)
+        county_table = self._table(f"Andel av befolkningen per avstånd fågelvägen till närmaste serviceplats, "
+                                   f"hela länet {self.year}", columns, rows, numeric=range(1, len(columns)))
+        full = bands[bands["typ"] == "fullsortiment"]
+        rows = []
+        for kommun in [*self.program.kommun_names, county]:
+            mine = full[full["kommun"] == kommun].set_index("band")
+            if mine.empty:
+                continue
+            row = [kommun, *[fmt.pct(mine.loc[b, "andel"]) for b in labels],
+                   fmt.num(over.loc[("fullsortiment", kommun), "befolkning"])]
+            if before is not None:
+                row.append(fmt.signed(over.loc[("fullsortiment", kommun), "befolkning"]
+                                      - before.loc[("fullsortiment", kommun), "befolkning"]))
+            rows.append(row)
+        kommun_table = self._table(f"Avstånd fågelvägen till närmaste dagligvarubutik med fullsortiment per kommun "
+                                   f"{self.year}", ["Kommun", *columns[1:]], rows, numeric=range(1, len(columns)),
+                                   total_last=True)
+        band_chart = self._figure(access_charts.band_chart(bands, "fullsortiment"),
+                                  access_charts.alt_text_band_chart(bands, "fullsortiment"),
+                                  f"Andel av befolkningen per avståndsband fågelvägen till närmaste dagligvarubutik "
+                                  f"med fullsortiment, per kommun {self.year}.")
+        population, points = self.data.befolkning, self.data.tables["serviceplatser"]
+        maps = []
+        for key, label in access.SERVICE_TYPES.items():
+            fig = access_charts.access_map(population, figures.dist, points, self.year, key,
+                                           self.program.avstandsband_km, lan=self.program.lan,
+                                           rasterize_population=True)
+            alt = access_charts.alt_text_map(population, figures.dist, points, self.year, key,
+                                             self.program.avstandsband_km, lan=self.program.lan)
+            maps.append(self._figure(fig, alt, f"{label}: befolkningen efter avstånd fågelvägen till närmaste "
+                                               f"öppna plats den 31 december {self.year}."))
+        top = figures.importance.head(15)
+        rows = [[r.namn, r.ort, r.kommun, fmt.num(r.befolkning), fmt.num(r.flyttas_over_grans),
+                 fmt.num(r.tillkommande_personkm), "Ja" if r.stod else ""] for r in top.itertuples()]
+        importance_table = self._table(
+            f"De {len(top)} butiker med fullsortiment vars stängning skulle påverka flest, {self.year}",
+            ["Butik", "Ort", "Kommun", "Närmaste butik för, personer", f"Skulle få över {LIMIT_KM} km, personer",
+             "Tillkommande personkilometer", f"Stöd {self.year}"], rows, numeric=range(3, 6))
+        county_over = over.loc[("fullsortiment", county)]
+        lead = (f"{fmt.num(county_over['befolkning'])} personer, {fmt.pct(county_over['andel'], 1)} av befolkningen i "
+                f"{self.program.lan}, bor mer än {LIMIT_KM} km fågelvägen från närmaste dagligvarubutik med "
+                f"fullsortiment den 31 december {self.year}.")
+        if before is not None:
+            change = county_over["befolkning"] - before.loc[("fullsortiment", county), "befolkning"]
+            lead += (f" Det är {fmt.num(abs(change))} {'fler' if change > 0 else 'färre'} än {self.year - 1}."
+                     if change else f" Det är lika många som {self.year - 1}.")
+        importance_lead = ("Tabellen visar för varje butik med fullsortiment hur många som har den som närmaste butik, "
+                           f"och vad som skulle hända om just den butiken stängde: hur många som då skulle få mer än "
+                           f"{LIMIT_KM} km fågelvägen till en butik och hur många personkilometer som skulle tillkomma "
+                           "för en resa var till närmaste butik. Butiker med stödbeslut under året är markerade.")
+        driftstod_table = None
+        if len(figures.driftstod):
+            rows = [[r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr),
+                     fmt.num(r.avstand_km, 1) + "\u00a0km" if pd.notna(r.avstand_km) else "–", r.bedomning]
+                    for r in figures.driftstod.itertuples()]
+            driftstod_table = self._table(f"Särskilt driftstöd {self.year}: avstånd fågelvägen till närmaste andra "
+                                          "butik med fullsortiment",
+                                          ["Butik", "Kommun", "Belopp", "Avstånd", "Bedömning"], rows,
+                                          numeric=(2, 3))
+        html = self._render("access", available=True, lead=lead, county_table=county_table,
+                            kommun_table=kommun_table, band_chart=band_chart, maps=maps,
+                            importance_lead=importance_lead, importance_table=importance_table,
+                            driftstod_table=driftstod_table)
+        return self._fragment(html, county_table, kommun_table)
 
     def method(self, package_version: str | None = None) -> Fragment:
         """Data sources, method, warnings and the provenance appendix."""
