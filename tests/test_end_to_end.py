@@ -26,7 +26,9 @@ def plain(text: str) -> str:
 
 def test_outputs_are_written(built):
     names = sorted(p.name for p in built.iterdir())
-    assert names == ["indikatorer-2024.csv", "uppfoljning-2024.html", "uppfoljning-2024.ipynb", "uppfoljning-2024.pdf"]
+    assert names == ["indikatorer-2024.csv", "tillganglighet-2024.html", "tillganglighet-2024.ipynb",
+                     "uppfoljning-2024.html", "uppfoljning-2024.ipynb", "uppfoljning-2024.pdf",
+                     "uppfoljning-2024.xlsx"]
 
 
 def test_html_shows_seed_figures_and_is_self_contained(built):
@@ -107,3 +109,31 @@ def test_validate_ok():
     result = run("validate", "--data-dir", DATA)
     assert result.returncode == 0
     assert "följer datakontraktet" in result.stdout
+
+
+def test_template_new_year_and_problem_workbook_commands(data_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    made = run("new-year", 2026, "--data-dir", data_dir)
+    assert made.returncode == 0, made.stderr
+    assert "2025-M2 → 2026-M2" in made.stdout
+    assert run("new-year", 2026, "--data-dir", data_dir).returncode == 2  # never overwrites
+    assert run("validate", "--data-dir", data_dir, "--year", 2026).returncode == 0
+    assert run("template", "--year", 2027, "--data-dir", data_dir).returncode == 0
+    assert run("template", "--year", 2027, "--data-dir", data_dir).returncode == 2
+    assert run("template", "--year", 2027, "--data-dir", data_dir, "--force").returncode == 0
+    set_cell(data_dir / "2024/stod.csv", 2, "belopp_kr", "=1+1")
+    sheet = tmp_path / "fel.xlsx"
+    check = run("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", sheet)
+    assert check.returncode == 1
+    rows = list(load_workbook(sheet).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:6] == ("Typ", "Fil", "Rad", "Kolumn", "Värde", "Regel")
+    assert ("Fel", "2024/stod.csv", 2, "belopp_kr", "=1+1") == rows[1][:5]
+
+
+def test_exported_workbook_has_no_live_formulas(built):
+    import zipfile
+
+    with zipfile.ZipFile(built / "uppfoljning-2024.xlsx") as book:
+        sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and all("<f>" not in book.read(n).decode("utf-8") for n in sheets)

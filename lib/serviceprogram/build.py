@@ -20,6 +20,7 @@ from .loading import find_years, load_year, resolve_data_dir
 from .program import load_program
 
 NOTEBOOK = "uppfoljning.ipynb"
+WHATIF_NOTEBOOK = "tillganglighet.ipynb"
 log = logging.getLogger(__name__)
 
 
@@ -34,17 +35,17 @@ class BuildResult:
     warnings: int
 
 
-def notebook_path() -> Path:
-    """The report notebook: ``SERVICEPROGRAM_NOTEBOOK`` or the project's ``notebooks/``."""
-    override = os.environ.get("SERVICEPROGRAM_NOTEBOOK")
+def notebook_path(name: str = NOTEBOOK) -> Path:
+    """A notebook in ``SERVICEPROGRAM_NOTEBOOKS`` (a folder) or the project's ``notebooks/``."""
+    override = os.environ.get("SERVICEPROGRAM_NOTEBOOKS")
     if override:
-        return Path(override).resolve()
+        return Path(override).resolve() / name
     from .loading import project_root
 
     root = project_root()
     if root is None:
-        raise UsageError("Hittar inte notebooken: ange miljövariabeln SERVICEPROGRAM_NOTEBOOK.")
-    return root / "notebooks" / NOTEBOOK
+        raise UsageError("Hittar inte notebookmappen: ange miljövariabeln SERVICEPROGRAM_NOTEBOOKS.")
+    return root / "notebooks" / name
 
 
 def check_years(data_dir: Path, years) -> list[int]:
@@ -109,9 +110,6 @@ def build_year(data_dir: Path, out_dir: Path, year: int, data=None) -> BuildResu
     DataError
         If the year's data is invalid (nothing is written).
     """
-    import nbformat
-    import papermill
-
     from .render import html_to_pdf, notebook_to_html
 
     start = time.perf_counter()
@@ -121,28 +119,40 @@ def build_year(data_dir: Path, out_dir: Path, year: int, data=None) -> BuildResu
     staging = Path(tempfile.mkdtemp(prefix=f".{year}-bygge-", dir=out_dir))
     staging.chmod(0o755)  # mkdtemp makes it private; the published folder is for everyone
     try:
-        notebook = notebook_path()
-        executed = staging / f"uppfoljning-{year}.ipynb"
-        papermill.execute_notebook(
-            str(notebook), str(executed), parameters={"year": year, "data_dir": str(data_dir)},
-            cwd=str(notebook.parent), kernel_name="python3", progress_bar=False, log_output=False,
-        )
-        nb = nbformat.read(executed, as_version=4)
         program = data.program
+        nb = _execute(notebook_path(), staging / f"uppfoljning-{year}.ipynb", year, data_dir)
         title = f"Uppföljning av regionalt serviceprogram {year} – {program.region}"
         html = notebook_to_html(nb, title, f"{program.program}: uppföljning av år {year}", program.exempeldata)
-        html_path = staging / f"uppfoljning-{year}.html"
-        html_path.write_text(html, encoding="utf-8")
+        (staging / f"uppfoljning-{year}.html").write_text(html, encoding="utf-8")
         html_to_pdf(html, staging / f"uppfoljning-{year}.pdf")
+        whatif = _execute(notebook_path(WHATIF_NOTEBOOK), staging / f"tillganglighet-{year}.ipynb", year, data_dir)
+        html = notebook_to_html(whatif, f"Tänk om: tillgång till service {year} – {program.region}",
+                                "Scenario för tillgången till service", program.exempeldata)
+        (staging / f"tillganglighet-{year}.html").write_text(html, encoding="utf-8")
+        from .excel import write_indicator_workbook
         from .report import Report
 
-        ind.write_csv(Report.load(year, data_dir).long, staging / f"indikatorer-{year}.csv")
+        report = Report.load(year, data_dir)
+        ind.write_csv(report.long, staging / f"indikatorer-{year}.csv")
+        write_indicator_workbook(report.indicators, program, staging / f"uppfoljning-{year}.xlsx")
         _publish(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     files = sorted(final.iterdir())
     return BuildResult(year, final, files, time.perf_counter() - start, len(data.warnings))
+
+
+def _execute(notebook: Path, executed: Path, year: int, data_dir: Path):
+    """Run a notebook with papermill and return the executed notebook."""
+    import nbformat
+    import papermill
+
+    papermill.execute_notebook(
+        str(notebook), str(executed), parameters={"year": year, "data_dir": str(data_dir)},
+        cwd=str(notebook.parent), kernel_name="python3", progress_bar=False, log_output=False,
+    )
+    return nbformat.read(executed, as_version=4)
 
 
 def _publish(staging: Path, final: Path) -> None:

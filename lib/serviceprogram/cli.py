@@ -1,4 +1,4 @@
-"""The command line: ``serviceprogram report`` and ``serviceprogram validate``.
+"""The command line: ``serviceprogram report``, ``validate``, ``template`` and ``new-year``.
 
 Exit status: 0 success, 1 invalid data (every problem listed), 2 wrong usage.
 """
@@ -39,6 +39,17 @@ def parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="kontrollera datamappen och lista alla fel och varningar")
     validate.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
     validate.add_argument("--year", type=_year, action="append", help="år att kontrollera; kan upprepas")
+    validate.add_argument("--xlsx", type=Path, default=None,
+                          help="skriv också fel och varningar till en Excel-fil (att skicka till en kommun)")
+
+    template = sub.add_parser("template", help="skapa en Excel-mall <år>/uppfoljning.xlsx att fylla i")
+    template.add_argument("--year", type=_year, required=True, help="året mallen gäller")
+    template.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
+    template.add_argument("--force", action="store_true", help="skriv över en befintlig mall")
+
+    new_year = sub.add_parser("new-year", help="starta ett nytt år från föregående års underlag")
+    new_year.add_argument("year", type=_year, help="det nya året")
+    new_year.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
     return main
 
 
@@ -136,6 +147,10 @@ def _validate(args) -> int:
     problems = sorted({p for ps in found.values() for p in ps}, key=Problem.sort_key)
     if problems:
         print(format_problems(problems))
+    if args.xlsx:
+        from .excel import write_problems_workbook
+
+        print(f"Fel och varningar sparade i {write_problems_workbook(problems, args.xlsx)}")
     errors = sum(p.is_error for p in problems)
     if errors:
         print(f"\nUnderlaget har {errors} fel. Rätta dem och kör igen.")
@@ -145,13 +160,30 @@ def _validate(args) -> int:
     return EXIT_OK
 
 
+def _template(args) -> int:
+    from .excel import write_template
+
+    path = write_template(args.data_dir, args.year, force=args.force)
+    print(f"Mallen är skapad: {path}\nFyll i bladen och kör sedan: serviceprogram validate --year {args.year}")
+    return EXIT_OK
+
+
+def _new_year(args) -> int:
+    from .loading import resolve_data_dir
+    from .newyear import describe, new_year
+
+    print(describe(new_year(resolve_data_dir(args.data_dir), args.year)))
+    return EXIT_OK
+
+
+COMMANDS = {"report": _report, "validate": _validate, "template": _template, "new-year": _new_year}
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit status."""
     args = parser().parse_args(argv)
     try:
-        if args.command == "report":
-            return _report(args)
-        return _validate(args)
+        return COMMANDS[args.command](args)
     except DataError as exc:
         print(format_problems(exc.problems), file=sys.stderr)
         print(f"\nUnderlaget har {len(exc.errors)} fel; inget har skrivits till utdatamappen.", file=sys.stderr)

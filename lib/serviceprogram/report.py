@@ -207,8 +207,11 @@ class Report:
 
     @cached_property
     def indicators(self) -> ind.YearIndicators:
-        """Indicator tables of the year."""
-        return ind.compute(self.data)
+        """Indicator tables of the year, with the access indicators as extra rows."""
+        result = ind.compute(self.data)
+        if self.access is not None:
+            result.extra.append(self.access.indicators)
+        return result
 
     @cached_property
     def previous_indicators(self) -> ind.YearIndicators | None:
@@ -230,10 +233,7 @@ class Report:
     @cached_property
     def long(self) -> pd.DataFrame:
         """The long indicator table of the year, with the access indicators."""
-        table = self.indicators.long()
-        if self.access is not None:
-            table = pd.concat([table, self.access.indicators], ignore_index=True)
-        return table
+        return self.indicators.long()
 
     # -- helpers -------------------------------------------------------------------------
     def _render(self, template: str, **context) -> str:

@@ -1,0 +1,133 @@
+"""The what-if analysis behind ``notebooks/tillganglighet.ipynb``.
+
+Close service points (``stang``: ids) and add new ones (``nya``: dicts with
+``namn``, ``lat``, ``lon``, ``typer``) and compare access per municipality
+with the situation on 31 December of the year. Without ``stang`` the shop
+whose closure would move most people over 10 km is closed, so the notebook
+shows something useful when run with its defaults.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+from . import access
+from . import formatting as fmt
+from .errors import Problem, ServiceprogramError
+from .report import LIMIT_KM, AccessFigures, Fragment, Report
+
+
+class WhatIf:
+    """A scenario against the baseline of one year. Use :meth:`load`."""
+
+    def __init__(self, report: Report, stang, nya, problems=None):
+        self.report = report
+        self.stang = list(stang or [])
+        self.nya = list(nya or [])
+        self.problems = problems or []
+
+    @classmethod
+    def load(cls, year, data_dir=None, stang=None, nya=None) -> "WhatIf":
+        """Load the year and check the scenario.
+
+        Parameters
+        ----------
+        year : int
+        data_dir : str, Path or None
+        stang : list of str or None
+            Ids of service points to close; None: the most important shop.
+        nya : list of dict or None
+            New points: ``{"namn", "lat", "lon", "typer": [...]}``.
+
+        Returns
+        -------
+        WhatIf
+            Its first fragment lists any problem in Swedish instead of failing.
+        """
+        report = Report.load(year, data_dir)
+        if not report.valid:
+            return cls(report, stang, nya, report.problems)
+        if report.data.befolkning is None:
+            return cls(report, stang, nya, [Problem("befolkning.csv", None, None, None,
+                                                    "Befolkningspunkter saknas: scenariot kan inte räknas")])
+        if stang is None:
+            top = report.access.importance
+            stang = [top.iloc[0]["id"]] if len(top) else []
+        scenario = cls(report, stang, nya)
+        try:
+            scenario.result  # noqa: B018 - validates ids and new points
+        except (ServiceprogramError, ValueError, KeyError, TypeError) as exc:
+            scenario.problems = [Problem("scenario", None, None, None, str(exc))]
+        return scenario
+
+    @cached_property
+    def result(self) -> access.ScenarioResult:
+        """Baseline and scenario tables (see :func:`serviceprogram.access.scenario`)."""
+        data = self.report.data
+        return access.scenario(data.befolkning, data.tables["serviceplatser"], data.year, self.stang, self.nya,
+                               bands_km=data.program.avstandsband_km, limit_km=LIMIT_KM,
+                               kommuner=data.program.kommun_names)
+
+    def _changes(self) -> list[str]:
+        points = self.report.data.tables["serviceplatser"].set_index("id")
+        changes = [f"{points.at[i, 'namn']} i {points.at[i, 'ort']} ({points.at[i, 'kommun']}) stänger." for i in self.stang]
+        for new in self.nya:
+            types = ", ".join(access.SERVICE_TYPES.get(t, t).lower() for t in new.get("typer", []))
+            changes.append(f"En ny plats, {new.get('namn', 'utan namn')}, öppnar på {fmt.num(new['lat'], 4)} N, "
+                           f"{fmt.num(new['lon'], 4)} O med {types}.")
+        return changes
+
+    def show(self) -> Fragment:
+        """The scenario's changes and the tables per municipality and per service type."""
+        report = self.report
+        if self.problems:
+            return Fragment(report._render("invalid", list=self.problems, data_dir=report.data_dir),
+                            "\n".join(p.as_text() for p in self.problems))
+        over = self.result.over_limit
+        county = access.COUNTY_LABEL
+        rows = []
+        for kommun in [*report.program.kommun_names, county]:
+            r = over[(over["typ"] == "fullsortiment") & (over["kommun"] == kommun)]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            rows.append([kommun, fmt.num(r["befolkning_utgangslage"]), fmt.num(r["befolkning_scenario"]),
+                         fmt.signed(r["forandring_befolkning"])])
+        over_table = report._table(f"Personer med mer än {LIMIT_KM} km fågelvägen till närmaste dagligvarubutik med "
+                                   f"fullsortiment, {report.year}",
+                                   ["Kommun", "Utgångsläge", "Scenario", "Förändring"], rows,
+                                   numeric=(1, 2, 3), total_last=True)
+        rows = []
+        for key, label in access.SERVICE_TYPES.items():
+            r = over[(over["typ"] == key) & (over["kommun"] == county)].iloc[0]
+            rows.append([label, fmt.num(r["befolkning_utgangslage"]), fmt.num(r["befolkning_scenario"]),
+                         fmt.signed(r["forandring_befolkning"])])
+        types_table = report._table(f"Personer i hela länet med mer än {LIMIT_KM} km fågelvägen per servicetyp",
+                                    ["Servicetyp", "Utgångsläge", "Scenario", "Förändring"], rows, numeric=(1, 2, 3))
+        total = over[(over["typ"] == "fullsortiment") & (over["kommun"] == county)].iloc[0]
+        change = int(total["forandring_befolkning"])
+        lead = (f"I scenariot har {fmt.num(total['befolkning_scenario'])} personer mer än {LIMIT_KM} km fågelvägen "
+                f"till närmaste dagligvarubutik med fullsortiment, mot {fmt.num(total['befolkning_utgangslage'])} "
+                f"i utgångsläget: " + (f"{fmt.num(abs(change))} {'fler' if change > 0 else 'färre'}." if change
+                                       else "ingen skillnad."))
+        html = report._render("whatif", changes=self._changes(), lead=lead, over_table=over_table,
+                              types_table=types_table)
+        return Fragment(html, "\n\n".join(t.as_text() for t in (over_table, types_table)))
+
+    def map(self) -> Fragment:
+        """Map of the scenario: population by distance band to the nearest full-range shop."""
+        if self.problems:
+            return Fragment("", "")
+        from . import access_charts
+
+        report, data = self.report, self.report.data
+        fig = access_charts.access_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
+                                       "fullsortiment", data.program.avstandsband_km, lan=data.program.lan,
+                                       title="Scenario: avstånd fågelvägen till närmaste dagligvarubutik med "
+                                             "fullsortiment", rasterize_population=True)
+        alt = access_charts.alt_text_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
+                                         "fullsortiment", data.program.avstandsband_km, lan=data.program.lan)
+        return Fragment(str(report._figure(fig, "Scenario. " + alt, "Scenariots avstånd fågelvägen till närmaste "
+                                           "dagligvarubutik med fullsortiment.")), "Karta")
+
+
+__all__ = ["WhatIf", "AccessFigures"]

@@ -1,0 +1,44 @@
+"""A failed or interrupted build never damages the previous good report."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import run_cli, set_cell
+
+from serviceprogram import build
+
+
+def snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def previous_good(built_2024, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built_2024, out / "2024")
+    return out
+
+
+def test_broken_data_leaves_previous_outputs_byte_identical(previous_good, data_dir):
+    before = snapshot(previous_good / "2024")
+    set_cell(data_dir / "2024/stod.csv", 4, "beslutsdatum", "2024-02-31")
+    set_cell(data_dir / "2024/foretagsbesok.csv", 3, "form", "Telefon")
+    result = run_cli("report", "--data-dir", data_dir, "--out", previous_good, "--year", 2024)
+    assert result.returncode == 1
+    assert "2024-02-31" in result.stderr and "Telefon" in result.stderr
+    assert snapshot(previous_good / "2024") == before
+    assert sorted(p.name for p in previous_good.iterdir()) == ["2024", "logs"]
+
+
+def test_interrupted_build_leaves_no_partial_files(previous_good, data_dir, monkeypatch):
+    before = snapshot(previous_good / "2024")
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # the analyst presses Ctrl-C while the PDF is written
+
+    monkeypatch.setattr("serviceprogram.render.html_to_pdf", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_years(data_dir, previous_good, [2024])
+    assert snapshot(previous_good / "2024") == before
+    assert [p.name for p in previous_good.iterdir()] == ["2024"]  # no staging folder left behind
