@@ -41,7 +41,8 @@ test: setup ## Run the whole test suite (pytest + nbval)
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(STAMP) ## Print the benchmark figures (access analysis)
+bench: $(STAMP) ## Print the benchmark figures (batch build and access analysis)
+	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_access.py
 
 clean: ## Remove built reports (keeps .venv)

@@ -39,6 +39,20 @@ def test_interrupted_build_leaves_no_partial_files(previous_good, data_dir, monk
 
     monkeypatch.setattr("serviceprogram.render.html_to_pdf", crash)
     with pytest.raises(KeyboardInterrupt):
-        build.build_years(data_dir, previous_good, [2024])
+        build.build_years(data_dir, previous_good, [2024], jobs=1, force=True)
     assert snapshot(previous_good / "2024") == before
-    assert [p.name for p in previous_good.iterdir()] == ["2024"]  # no staging folder left behind
+    assert not [p.name for p in previous_good.iterdir() if p.name.startswith(".2024")], "staging folder left"
+
+
+def test_failing_worker_leaves_previous_outputs(previous_good, data_dir, monkeypatch):
+    before = snapshot(previous_good / "2024")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint kraschade")
+
+    monkeypatch.setattr("serviceprogram.render.html_to_pdf", broken)  # inherited by the forked workers
+    with pytest.raises(RuntimeError):
+        build.build_years(data_dir, previous_good, [2023, 2024], jobs=2, force=True)
+    assert snapshot(previous_good / "2024") == before
+    assert not (previous_good / "2023").exists()
+    assert not [p.name for p in previous_good.iterdir() if p.name.startswith(".20")], "staging folder left"

@@ -1,6 +1,7 @@
 """serviceprogram: the yearly follow-up of a regional service programme.
 
-Public surface (importing the package has no side effects):
+Public surface (importing the package has no side effects and is cheap; the
+heavier modules load on first use):
 
 - :func:`load_program`, :func:`load_year`: read and validate a data folder;
 - :class:`Report`: the report's sections, used by the notebook;
@@ -8,35 +9,27 @@ Public surface (importing the package has no side effects):
 - :class:`ServiceprogramError` and its subclasses :class:`DataError` and
   :class:`UsageError`.
 """
+from importlib import import_module
+
 from .errors import DataError, Problem, ServiceprogramError, UsageError
-from .loading import YearData, find_years, load_year, resolve_data_dir
-from .program import Program, load_program
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DataError",
-    "Problem",
-    "Program",
-    "Report",
-    "ServiceprogramError",
-    "UsageError",
-    "YearData",
-    "build_years",
-    "find_years",
-    "load_program",
-    "load_year",
-    "resolve_data_dir",
-    "__version__",
-]
+_LAZY = {
+    "Program": "program",
+    "load_program": "program",
+    "YearData": "loading",
+    "load_year": "loading",
+    "find_years": "paths",
+    "resolve_data_dir": "paths",
+    "Report": "report",
+    "build_years": "build",
+}
+
+__all__ = ["DataError", "Problem", "ServiceprogramError", "UsageError", "__version__", *_LAZY]
 
 
 def __getattr__(name):
-    # Report and build pull in jinja2, matplotlib and nbconvert: load them on first use.
-    if name == "Report":
-        from .report import Report
-        return Report
-    if name == "build_years":
-        from .build import build_years
-        return build_years
-    raise AttributeError(name)
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -60,8 +60,16 @@ def to_svg(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def embed(fig: Figure, alt: str, caption: str, number: int | None = None) -> Markup:
-    """A ``<figure>`` with the chart as an SVG data URI, alt text and caption.
+def to_png(fig: Figure, dpi: int = 160) -> bytes:
+    """The figure as PNG bytes without metadata that could change between builds."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def embed(fig: Figure, alt: str, caption: str, number: int | None = None, raster: bool = False) -> Markup:
+    """A ``<figure>`` with the chart as an SVG (or PNG) data URI, alt text and caption.
 
     Parameters
     ----------
@@ -72,11 +80,14 @@ def embed(fig: Figure, alt: str, caption: str, number: int | None = None) -> Mar
         The visible caption.
     number : int, optional
         Figure number for the caption ("Figur 3.").
+    raster : bool
+        Embed as PNG: for maps with thousands of points, which are slow as SVG.
     """
-    data = base64.b64encode(to_svg(fig)).decode("ascii")
+    mime = "image/png" if raster else "image/svg+xml"
+    data = base64.b64encode(to_png(fig) if raster else to_svg(fig)).decode("ascii")
     label = f"Figur {number}. " if number else ""
     return Markup(
-        f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" alt="{escape(alt)}"/>'
+        f'<figure class="chart"><img src="data:{mime};base64,{data}" alt="{escape(alt)}"/>'
         f"<figcaption>{escape(label)}{escape(caption)}</figcaption></figure>"
     )
 

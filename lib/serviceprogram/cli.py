@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from .errors import DataError, Problem, ServiceprogramError, UsageError
-from .formatting import plural
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -17,6 +16,12 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
         raise argparse.ArgumentTypeError(f"ogiltigt år: {text!r} (ange fyra siffror, t.ex. 2024)")
+    return int(text)
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"ogiltigt antal processer: {text!r} (1–64)")
     return int(text)
 
 
@@ -35,6 +40,8 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
     report.add_argument("--out", type=Path, default=None, help="utdatamappen (standard: projektets outputs/)")
     report.add_argument("--year", type=_year, action="append", help="år att bygga; kan upprepas (standard: alla)")
+    report.add_argument("--force", action="store_true", help="bygg om även år vars underlag inte har ändrats")
+    report.add_argument("--jobs", type=_jobs, default=None, help="antal parallella processer (standard: antal kärnor)")
 
     validate = sub.add_parser("validate", help="kontrollera datamappen och lista alla fel och varningar")
     validate.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
@@ -51,6 +58,11 @@ def parser() -> argparse.ArgumentParser:
     new_year.add_argument("year", type=_year, help="det nya året")
     new_year.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
     return main
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """``1 varning``, ``3 varningar`` (kept here so the command starts without babel)."""
+    return f"{count} {singular if count == 1 else plural_form}"
 
 
 def format_problems(problems: list[Problem]) -> str:
@@ -77,13 +89,6 @@ def format_problems(problems: list[Problem]) -> str:
     return "\n".join(lines)
 
 
-def _default_out() -> Path:
-    from .loading import project_root
-
-    root = project_root()
-    return (root / "outputs") if root else Path("outputs").resolve()
-
-
 def _log_file(out: Path):
     """Append-only build log in ``OUT/logs/``; returns the logging handler."""
     import logging
@@ -103,7 +108,9 @@ def _report(args) -> int:
 
     from .build import build_years
 
-    out = (args.out or _default_out()).resolve()
+    from .paths import default_out_dir
+
+    out = (args.out or default_out_dir()).resolve()
     logger, handler = _log_file(out)
     bar = None
 
@@ -124,7 +131,7 @@ def _report(args) -> int:
 
     try:
         logger.info("Bygger %s från %s till %s", args.year or "alla år", args.data_dir or "data/", out)
-        results = build_years(args.data_dir, out, args.year, progress=progress)
+        results = build_years(args.data_dir, out, args.year, progress=progress, jobs=args.jobs, force=args.force)
     except Exception as exc:
         logger.error("Bygget avbröts: %s", exc)
         raise
@@ -133,13 +140,20 @@ def _report(args) -> int:
             bar.close()
         logger.removeHandler(handler)
         handler.close()
-    print(f"Byggde {len(results)} år till {out}. Logg: {out / 'logs' / 'serviceprogram.log'}")
+    built = [r for r in results if not r.skipped]
+    skipped = [str(r.year) for r in results if r.skipped]
+    if skipped:
+        line = f"Oförändrat underlag, inget att bygga för {', '.join(skipped)} (--force bygger ändå)."
+        logger.info(line)
+        print(line)
+    print(f"Byggde {len(built)} år till {out}. Logg: {out / 'logs' / 'serviceprogram.log'}")
     return EXIT_OK
 
 
 def _validate(args) -> int:
     from .build import check_years
-    from .loading import resolve_data_dir, validate_years
+    from .loading import validate_years
+    from .paths import resolve_data_dir
 
     folder = resolve_data_dir(args.data_dir)
     years = check_years(folder, args.year)
@@ -169,8 +183,8 @@ def _template(args) -> int:
 
 
 def _new_year(args) -> int:
-    from .loading import resolve_data_dir
     from .newyear import describe, new_year
+    from .paths import resolve_data_dir
 
     print(describe(new_year(resolve_data_dir(args.data_dir), args.year)))
     return EXIT_OK

@@ -7,8 +7,6 @@ year at once as a :class:`~serviceprogram.errors.DataError`, or returns a
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +15,11 @@ import pandas as pd
 from . import schemas
 from .caps import cap_warnings
 from .errors import WARNING, DataError, Problem, UsageError, sort_problems
-from .program import PROGRAM_FILE, Program, load_program
+from .paths import PROGRAM_FILE, find_years, project_root, resolve_data_dir  # noqa: F401 (re-exported)
+from .program import Program, load_program
 from .reading import WORKBOOK, RawTable, read_csv, read_workbook, sha256_file
 
 POPULATION_FILE = "befolkning.csv"
-DATA_DIR_ENV = "SERVICEPROGRAM_DATA_DIR"
-YEAR_DIR = re.compile(r"^\d{4}$")
 # Population points may differ from the official population by rounding.
 POPULATION_TOLERANCE = 0.005
 
@@ -68,56 +65,6 @@ class YearData:
         if name in tables:
             return tables[name]
         raise AttributeError(name)
-
-
-def project_root() -> Path | None:
-    """The project folder when the package runs from its source tree, else None."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "lib" / "serviceprogram").is_dir():
-            return parent
-    return None
-
-
-def resolve_data_dir(data_dir=None) -> Path:
-    """The data folder to use.
-
-    Parameters
-    ----------
-    data_dir : str, Path or None
-        An explicit folder. None (the notebooks' default) means the
-        environment variable ``SERVICEPROGRAM_DATA_DIR`` or, failing that, the
-        project's own ``data/`` folder: never the current working directory.
-
-    Returns
-    -------
-    Path
-        An absolute path.
-
-    Raises
-    ------
-    UsageError
-        If the folder does not exist or has no ``program.toml``.
-    """
-    if data_dir in (None, ""):
-        data_dir = os.environ.get(DATA_DIR_ENV)
-    if data_dir in (None, ""):
-        root = project_root()
-        if root is None:
-            raise UsageError(f"Ange datamappen (data_dir) eller miljövariabeln {DATA_DIR_ENV}.")
-        data_dir = root / "data"
-    path = Path(data_dir).expanduser().resolve()
-    if not path.is_dir():
-        raise UsageError(f"Datamappen finns inte: {path}")
-    if not (path / PROGRAM_FILE).is_file():
-        raise UsageError(f"Datamappen {path} saknar {PROGRAM_FILE}.")
-    return path
-
-
-def find_years(data_dir) -> list[int]:
-    """The follow-up years of a data folder: its sub-folders named by a year."""
-    path = Path(data_dir)
-    return sorted(int(p.name) for p in path.iterdir() if p.is_dir() and YEAR_DIR.match(p.name))
 
 
 def _read_tables(year_dir: Path, year: int, problems: list, sources: list) -> dict[str, RawTable]:

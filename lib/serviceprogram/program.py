@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError, Problem
-
-PROGRAM_FILE = "program.toml"
+from .paths import PROGRAM_FILE
 DEFAULT_BANDS_KM = (5, 10, 20)
 
 

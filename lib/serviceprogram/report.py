@@ -244,9 +244,9 @@ class Report:
         self._tables += 1
         return Table(caption, columns, rows, set(numeric), total_last, True, self._tables, css)
 
-    def _figure(self, fig, alt, caption):
+    def _figure(self, fig, alt, caption, raster=False):
         self._figures += 1
-        return charts.embed(fig, alt, caption, self._figures)
+        return charts.embed(fig, alt, caption, self._figures, raster=raster)
 
     def _prev(self, frame_name: str):
         return getattr(self.previous_indicators, frame_name) if self.previous_indicators else None
@@ -602,12 +602,11 @@ class Report:
         maps = []
         for key, label in access.SERVICE_TYPES.items():
             fig = access_charts.access_map(population, figures.dist, points, self.year, key,
-                                           self.program.avstandsband_km, lan=self.program.lan,
-                                           rasterize_population=True)
+                                           self.program.avstandsband_km, lan=self.program.lan)
             alt = access_charts.alt_text_map(population, figures.dist, points, self.year, key,
                                              self.program.avstandsband_km, lan=self.program.lan)
             maps.append(self._figure(fig, alt, f"{label}: befolkningen efter avstånd fågelvägen till närmaste "
-                                               f"öppna plats den 31 december {self.year}."))
+                                               f"öppna plats den 31 december {self.year}.", raster=True))
         top = figures.importance.head(15)
         rows = [[r.namn, r.ort, r.kommun, fmt.num(r.befolkning), fmt.num(r.flyttas_over_grans),
                  fmt.num(r.tillkommande_personkm), "Ja" if r.stod else ""] for r in top.itertuples()]

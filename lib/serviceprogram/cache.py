@@ -1,0 +1,93 @@
+"""Which years need a rebuild: a manifest of input hashes beside the outputs.
+
+A year's outputs depend on its data files, the previous year's (for the
+comparisons), ``program.toml``, the population file, the notebooks, the
+package's code, templates and caps table, and the pinned dependencies. Their
+SHA-256 hashes are written to ``OUT/<year>/.manifest.json`` by the build; a
+year whose inputs hash the same and whose outputs are all there is fresh.
+
+Standard library only: a build with nothing to do must start fast.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .paths import PROGRAM_FILE, notebooks_dir, project_root
+
+MANIFEST = ".manifest.json"
+MANIFEST_VERSION = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+POPULATION_FILE = "befolkning.csv"
+
+
+def expected_outputs(year: int) -> list[str]:
+    """File names a complete build of ``year`` holds."""
+    return [
+        f"uppfoljning-{year}.ipynb", f"uppfoljning-{year}.html", f"uppfoljning-{year}.pdf",
+        f"indikatorer-{year}.csv", f"uppfoljning-{year}.xlsx",
+        f"tillganglighet-{year}.ipynb", f"tillganglighet-{year}.html",
+    ]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _files(folder: Path, patterns=("*",)) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found = {p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()}
+    return sorted(p for p in found if "__pycache__" not in p.parts and not p.name.startswith("."))
+
+
+def inputs(data_dir: Path, year: int) -> dict[str, Path]:
+    """Every file the build of ``year`` reads, by a stable label."""
+    data_dir = Path(data_dir)
+    found: dict[str, Path] = {}
+    for label, path in (
+        (f"data/{PROGRAM_FILE}", data_dir / PROGRAM_FILE),
+        (f"data/{POPULATION_FILE}", data_dir / POPULATION_FILE),
+    ):
+        if path.is_file():
+            found[label] = path
+    for y in (year - 1, year):
+        for path in _files(data_dir / str(y)):
+            found[f"data/{path.relative_to(data_dir).as_posix()}"] = path
+    for path in _files(notebooks_dir(), ("*.ipynb",)):
+        found[f"notebooks/{path.name}"] = path
+    for path in _files(PACKAGE_DIR):
+        found[f"serviceprogram/{path.relative_to(PACKAGE_DIR).as_posix()}"] = path
+    root = project_root()
+    if root is not None and (root / "requirements.lock").is_file():
+        found["requirements.lock"] = root / "requirements.lock"
+    return found
+
+
+def manifest(data_dir: Path, year: int) -> dict:
+    """The manifest of a year's inputs: label -> SHA-256."""
+    return {
+        "version": MANIFEST_VERSION,
+        "year": year,
+        "inputs": {label: _digest(path) for label, path in sorted(inputs(data_dir, year).items())},
+    }
+
+
+def write_manifest(folder: Path, data_dir: Path, year: int) -> None:
+    """Write the manifest into a (staging) output folder."""
+    (folder / MANIFEST).write_text(json.dumps(manifest(data_dir, year), indent=1, sort_keys=True) + "\n",
+                                   encoding="utf-8")
+
+
+def is_fresh(out_dir: Path, data_dir: Path, year: int) -> bool:
+    """True when ``OUT/<year>`` is complete and was built from the same inputs."""
+    folder = Path(out_dir) / str(year)
+    path = folder / MANIFEST
+    if not path.is_file() or not all((folder / name).is_file() for name in expected_outputs(year)):
+        return False
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return stored == manifest(data_dir, year)

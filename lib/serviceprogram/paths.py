@@ -1,0 +1,90 @@
+"""Where things are: the data folder, its years, the project and its notebooks.
+
+Standard library only, so that commands which find nothing to do (a cached
+``serviceprogram report``) start fast.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .errors import UsageError
+
+PROGRAM_FILE = "program.toml"
+DATA_DIR_ENV = "SERVICEPROGRAM_DATA_DIR"
+NOTEBOOKS_ENV = "SERVICEPROGRAM_NOTEBOOKS"
+YEAR_DIR = re.compile(r"^\d{4}$")
+
+
+def project_root() -> Path | None:
+    """The project folder when the package runs from its source tree, else None."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "lib" / "serviceprogram").is_dir():
+            return parent
+    return None
+
+
+def resolve_data_dir(data_dir=None) -> Path:
+    """The data folder to use.
+
+    Parameters
+    ----------
+    data_dir : str, Path or None
+        An explicit folder. None (the notebooks' default) means the
+        environment variable ``SERVICEPROGRAM_DATA_DIR`` or, failing that, the
+        project's own ``data/`` folder: never the current working directory.
+
+    Returns
+    -------
+    Path
+        An absolute path.
+
+    Raises
+    ------
+    UsageError
+        If the folder does not exist or has no ``program.toml``.
+    """
+    if data_dir in (None, ""):
+        data_dir = os.environ.get(DATA_DIR_ENV)
+    if data_dir in (None, ""):
+        root = project_root()
+        if root is None:
+            raise UsageError(f"Ange datamappen (data_dir) eller miljövariabeln {DATA_DIR_ENV}.")
+        data_dir = root / "data"
+    path = Path(data_dir).expanduser().resolve()
+    if not path.is_dir():
+        raise UsageError(f"Datamappen finns inte: {path}")
+    if not (path / PROGRAM_FILE).is_file():
+        raise UsageError(f"Datamappen {path} saknar {PROGRAM_FILE}.")
+    return path
+
+
+def find_years(data_dir) -> list[int]:
+    """The follow-up years of a data folder: its sub-folders named by a year."""
+    path = Path(data_dir)
+    return sorted(int(p.name) for p in path.iterdir() if p.is_dir() and YEAR_DIR.match(p.name))
+
+
+def notebooks_dir() -> Path:
+    """The notebooks: ``SERVICEPROGRAM_NOTEBOOKS`` or the project's ``notebooks/``.
+
+    Raises
+    ------
+    UsageError
+        If neither is available.
+    """
+    override = os.environ.get(NOTEBOOKS_ENV)
+    if override:
+        return Path(override).resolve()
+    root = project_root()
+    if root is None:
+        raise UsageError(f"Hittar inte notebookmappen: ange miljövariabeln {NOTEBOOKS_ENV}.")
+    return root / "notebooks"
+
+
+def default_out_dir() -> Path:
+    """The project's ``outputs/`` folder (or ``./outputs`` outside the source tree)."""
+    root = project_root()
+    return (root / "outputs") if root else Path("outputs").resolve()

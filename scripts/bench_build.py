@@ -1,0 +1,112 @@
+"""Benchmark of the batch build (prints figures; it is not a test).
+
+Usage: .venv/bin/python scripts/bench_build.py [--scale 1,2,4] [--skip-naive]
+
+1. Cold build of every example year with ``serviceprogram report --force``
+   (parallel workers, one import of papermill/nbconvert/WeasyPrint per worker).
+2. The naive chain on the same years, measured in the same run: per year the
+   ``papermill`` CLI, then ``jupyter nbconvert`` CLI, then ``weasyprint`` CLI,
+   one after the other. It makes less than the real build (no what-if page,
+   no indicator files), so the ratio is conservative.
+3. A no-op rebuild (nothing changed: every year is cached).
+4. Peak memory (largest resident set of the build and its children).
+5. Scale: generated data folders with more years (copies of the example years
+   shifted in time), showing the time per report as the count grows.
+
+Targets (issue «Fast, parallel, cached batch builds»): cold ratio >= 3 on
+2 cores, no-op <= 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DATA = ROOT / "data"
+NOTEBOOK = ROOT / "notebooks" / "uppfoljning.ipynb"
+
+
+def timed(cmd, **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - start
+
+
+def report(data: Path, out: Path, *extra) -> float:
+    return timed([str(BIN / "serviceprogram"), "report", "--data-dir", str(data), "--out", str(out), *extra])
+
+
+def naive(data: Path, out: Path, years) -> float:
+    start = time.perf_counter()
+    for year in years:
+        executed = out / f"uppfoljning-{year}.ipynb"
+        subprocess.run([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "year", str(year),
+                        "-p", "data_dir", str(data), "--cwd", str(NOTEBOOK.parent), "--no-progress-bar"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([str(BIN / "weasyprint"), str(executed.with_suffix(".html")),
+                        str(executed.with_suffix(".pdf"))], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def shifted_copy(source: Path, target: Path, years: int) -> None:
+    """A data folder with ``years`` year folders made from the example years."""
+    shutil.copy(source / "program.toml", target / "program.toml")
+    shutil.copy(source / "befolkning.csv", target / "befolkning.csv")
+    examples = sorted(int(p.name) for p in source.iterdir() if p.is_dir() and p.name.isdigit())
+    for n in range(years):
+        year = examples[0] + n
+        model = examples[min(n, len(examples) - 1)]
+        (target / str(year)).mkdir()
+        for path in (source / str(model)).iterdir():
+            text = path.read_text(encoding="utf-8")
+            text = re.sub(rf"\b{model}-(\d\d)-(\d\d)\b", rf"{year}-\1-\2", text)
+            text = text.replace(f"/{model}", f"/{year}").replace(f"{model}-", f"{year}-")
+            (target / str(year) / path.name).write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="2,4,8", help="number of years in the scale runs (comma-separated)")
+    parser.add_argument("--skip-naive", action="store_true", help="skip the naive chain")
+    args = parser.parse_args()
+    years = sorted(int(p.name) for p in DATA.iterdir() if p.is_dir() and p.name.isdigit())
+    cores = os.cpu_count()
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    print(f"Maskin: {cores} kärnor. Exempeldata: {len(years)} år ({years[0]}–{years[-1]}).")
+    try:
+        out = work / "out"
+        cold = report(DATA, out, "--force")
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"Kallt bygge, alla år:           {cold:6.1f} s ({cold / len(years):.1f} s per år)")
+        noop = min(report(DATA, out) for _ in range(3))
+        print(f"Inget ändrat (no-op):           {noop:6.2f} s   mål <= 1 s: {'uppnått' if noop <= 1 else 'EJ uppnått'}")
+        print(f"Största minnesanvändning:       {peak_mb:6.0f} MB (en process)")
+        if not args.skip_naive:
+            chain = naive(DATA, Path(tempfile.mkdtemp(dir=work)), years)
+            ratio = chain / cold
+            print(f"Naiv kedja (papermill, nbconvert, weasyprint per år, i följd): {chain:6.1f} s")
+            print(f"Kvot naiv/kallt bygge:          {ratio:6.2f}   mål >= 3: {'uppnått' if ratio >= 3 else 'EJ uppnått'}")
+        for count in [int(c) for c in args.scale.split(",") if c]:
+            data = work / f"skala-{count}"
+            data.mkdir()
+            shifted_copy(DATA, data, count)
+            seconds = report(data, work / f"ut-{count}", "--force")
+            print(f"Skala {count:3d} rapporter:           {seconds:6.1f} s, {seconds / count:5.1f} s per rapport")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
