@@ -5,9 +5,10 @@ from conftest import DATA, run_cli
 
 
 def test_build_is_byte_reproducible(built_2024, tmp_path):
-    result = run_cli("report", "--data-dir", DATA, "--out", tmp_path, "--year", 2024)
+    result = run_cli("report", "--data-dir", DATA, "--out", tmp_path, "--year", 2024, "--force")
     assert result.returncode == 0, result.stderr
-    for name in ("uppfoljning-2024.html", "uppfoljning-2024.pdf", "indikatorer-2024.csv"):
+    for name in ("uppfoljning-2024.html", "uppfoljning-2024.pdf", "indikatorer-2024.csv",
+                 "uppfoljning-2024.xlsx", "tjansteskrivelse-2024.docx", "tillganglighet-2024.html"):
         first = (built_2024 / name).read_bytes()
         second = (tmp_path / "2024" / name).read_bytes()
         assert first == second, f"{name} differs between two builds"

@@ -26,6 +26,7 @@ from .program import load_program
 
 NOTEBOOK = "uppfoljning.ipynb"
 WHATIF_NOTEBOOK = "tillganglighet.ipynb"
+OVERVIEW_NOTEBOOK = "programoversikt.ipynb"
 LOCK_FILE = ".serviceprogram.lock"
 
 
@@ -88,7 +89,7 @@ def validate_all(data_dir: Path, years) -> dict:
     return loaded
 
 
-def _execute(notebook: Path, executed: Path, year: int, data_dir: Path):
+def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
     """Run a notebook with papermill and return the executed notebook.
 
     The parameters are an integer and a path string; papermill writes them
@@ -97,8 +98,11 @@ def _execute(notebook: Path, executed: Path, year: int, data_dir: Path):
     import nbformat
     import papermill
 
+    parameters = {"data_dir": str(data_dir)}
+    if year is not None:
+        parameters["year"] = int(year)
     papermill.execute_notebook(
-        str(notebook), str(executed), parameters={"year": int(year), "data_dir": str(data_dir)},
+        str(notebook), str(executed), parameters=parameters,
         cwd=str(notebook.parent), kernel_name="python3", progress_bar=False, log_output=False,
     )
     return nbformat.read(executed, as_version=4)
@@ -126,6 +130,7 @@ def build_year(data_dir: Path, out_dir: Path, year: int) -> BuildResult:
     """
     from . import indicators as ind
     from .excel import write_indicator_workbook
+    from .memo import write_memo
     from .render import html_to_pdf, notebook_to_html
     from .report import Report
 
@@ -148,6 +153,7 @@ def build_year(data_dir: Path, out_dir: Path, year: int) -> BuildResult:
                                 "Scenario för tillgången till service", program.exempeldata)
         (staging / f"tillganglighet-{year}.html").write_text(html, encoding="utf-8")
         ind.write_csv(report.long, staging / f"indikatorer-{year}.csv")
+        write_memo(report, staging / f"tjansteskrivelse-{year}.docx")
         write_indicator_workbook(report.indicators, program, staging / f"uppfoljning-{year}.xlsx")
         cache.write_manifest(staging, data_dir, year)
         final = publish(staging, out_dir / str(year))
@@ -156,6 +162,29 @@ def build_year(data_dir: Path, out_dir: Path, year: int) -> BuildResult:
         raise
     return BuildResult(year, final, sorted(final.iterdir()), time.perf_counter() - start,
                        len(report.data.warnings))
+
+
+def build_overview(data_dir: Path, out_dir: Path, years: list[int]) -> BuildResult:
+    """Build the programme overview into ``out_dir/program/``, atomically."""
+    from .render import html_to_pdf, notebook_to_html
+
+    start = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".program-bygge-", dir=out_dir))
+    staging.chmod(0o755)
+    try:
+        program = load_program(data_dir)
+        nb = _execute(notebook_path(OVERVIEW_NOTEBOOK), staging / "programoversikt.ipynb", None, data_dir)
+        html = notebook_to_html(nb, f"{program.program}: programöversikt – {program.region}",
+                                f"{program.program}: alla uppföljningsår och programmets mål", program.exempeldata)
+        (staging / "programoversikt.html").write_text(html, encoding="utf-8")
+        html_to_pdf(html, staging / "programoversikt.pdf")
+        cache.write_manifest(staging, data_dir, cache.PROGRAM_FOLDER, years)
+        final = publish(staging, out_dir / cache.PROGRAM_FOLDER)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(0, final, sorted(final.iterdir()), time.perf_counter() - start)
 
 
 @contextlib.contextmanager
@@ -204,8 +233,8 @@ def stale_years(data_dir: Path, out_dir: Path, years, force: bool = False) -> li
 
 
 def build_years(data_dir=None, out_dir="outputs", years=None, progress=None, jobs: int | None = None,
-                force: bool = False) -> list[BuildResult]:
-    """Validate the years that need it, then build them in parallel.
+                force: bool = False, overview: bool | None = None) -> list[BuildResult]:
+    """Validate the years that need it, then build them (and the overview) in parallel.
 
     Parameters
     ----------
@@ -217,16 +246,20 @@ def build_years(data_dir=None, out_dir="outputs", years=None, progress=None, job
         Years to build; default every year folder.
     progress : callable, optional
         Called as ``progress("start", year, total=n)`` when a year is handed to
-        a worker and ``progress("done", year, result)`` when it is finished.
+        a worker and ``progress("done", year, result)`` when it is finished;
+        the overview reports as year 0.
     jobs : int, optional
         Worker processes; default the number of cores. 1 builds in this process.
     force : bool
-        Rebuild even the years whose inputs are unchanged.
+        Rebuild even what is up to date.
+    overview : bool, optional
+        Build the programme overview ``OUT/program/``; default when no years are given.
 
     Returns
     -------
     list of BuildResult
-        One per requested year, in year order (skipped years marked).
+        One per requested year, in year order (skipped years marked), then the
+        overview's when it was built.
 
     Raises
     ------
@@ -236,28 +269,35 @@ def build_years(data_dir=None, out_dir="outputs", years=None, progress=None, job
         If any year to build has errors; nothing is built then.
     """
     folder = resolve_data_dir(data_dir)
+    overview = not years if overview is None else overview
     years = check_years(folder, years)
     out = Path(out_dir).resolve()
     todo = stale_years(folder, out, years, force)
     results = {y: BuildResult(y, out / str(y), skipped=True) for y in years if y not in todo}
+    tasks = [(build_year, (folder, out, y), y) for y in todo]
     if todo:
         validate_all(folder, todo)
-        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        for result in _run(folder, out, todo, jobs, progress):
-            results[result.year] = result
-    return [results[y] for y in years]
+    all_years = find_years(folder)
+    if overview and (force or not cache.is_fresh(out, folder, cache.PROGRAM_FOLDER, all_years)):
+        tasks.append((build_overview, (folder, out, all_years), 0))
+    for result in _run(tasks, jobs, progress):
+        results[result.year] = result
+    return [results[y] for y in years] + ([results[0]] if 0 in results else [])
 
 
-def _run(folder: Path, out: Path, todo: list[int], jobs: int, progress):
-    """Build the years, in this process (jobs == 1) or in a pool of forked workers."""
-    total = len(todo)
+def _run(tasks, jobs: int | None, progress):
+    """Run build tasks ``(function, args, key)`` in this process or in a pool of forked workers."""
+    if not tasks:
+        return
+    total = len(tasks)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, total))
     if jobs == 1:
-        for year in todo:
+        for function, args, key in tasks:
             if progress:
-                progress("start", year, total=total)
-            result = build_year(folder, out, year)
+                progress("start", key, total=total)
+            result = function(*args)
             if progress:
-                progress("done", year, result)
+                progress("done", key, result)
             yield result
         return
     import multiprocessing
@@ -267,15 +307,15 @@ def _run(folder: Path, out: Path, todo: list[int], jobs: int, progress):
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_imports) as pool:
         pending = {}
-        for year in todo:
-            pending[pool.submit(build_year, folder, out, year)] = year
+        for function, args, key in tasks:
+            pending[pool.submit(function, *args)] = key
             if progress:
-                progress("start", year, total=total)
+                progress("start", key, total=total)
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                year = pending.pop(future)
+                key = pending.pop(future)
                 result = future.result()
                 if progress:
-                    progress("done", year, result)
+                    progress("done", key, result)
                 yield result

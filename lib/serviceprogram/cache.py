@@ -28,6 +28,7 @@ def expected_outputs(year: int) -> list[str]:
         f"uppfoljning-{year}.ipynb", f"uppfoljning-{year}.html", f"uppfoljning-{year}.pdf",
         f"indikatorer-{year}.csv", f"uppfoljning-{year}.xlsx",
         f"tillganglighet-{year}.ipynb", f"tillganglighet-{year}.html",
+        f"tjansteskrivelse-{year}.docx",
     ]
 
 
@@ -74,20 +75,41 @@ def manifest(data_dir: Path, year: int) -> dict:
     }
 
 
-def write_manifest(folder: Path, data_dir: Path, year: int) -> None:
-    """Write the manifest into a (staging) output folder."""
-    (folder / MANIFEST).write_text(json.dumps(manifest(data_dir, year), indent=1, sort_keys=True) + "\n",
-                                   encoding="utf-8")
+PROGRAM_FOLDER = "program"
+PROGRAM_OUTPUTS = ["programoversikt.ipynb", "programoversikt.html", "programoversikt.pdf"]
 
 
-def is_fresh(out_dir: Path, data_dir: Path, year: int) -> bool:
-    """True when ``OUT/<year>`` is complete and was built from the same inputs."""
-    folder = Path(out_dir) / str(year)
+def program_manifest(data_dir: Path, years) -> dict:
+    """The manifest of the programme overview: the inputs of every year."""
+    found = {}
+    for year in years:
+        found.update(inputs(data_dir, year))
+    return {"version": MANIFEST_VERSION, "year": PROGRAM_FOLDER,
+            "inputs": {label: _digest(path) for label, path in sorted(found.items())}}
+
+
+def _manifest_for(data_dir: Path, key, years=None) -> dict:
+    return program_manifest(data_dir, years) if key == PROGRAM_FOLDER else manifest(data_dir, key)
+
+
+def write_manifest(folder: Path, data_dir: Path, key, years=None) -> None:
+    """Write the manifest of a year (or of the overview, ``key="program"``) into a staging folder."""
+    text = json.dumps(_manifest_for(data_dir, key, years), indent=1, sort_keys=True) + "\n"
+    (folder / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def is_fresh(out_dir: Path, data_dir: Path, key, years=None) -> bool:
+    """True when ``OUT/<key>`` is complete and was built from the same inputs.
+
+    ``key`` is a year, or ``"program"`` for the overview of ``years``.
+    """
+    folder = Path(out_dir) / str(key)
     path = folder / MANIFEST
-    if not path.is_file() or not all((folder / name).is_file() for name in expected_outputs(year)):
+    names = PROGRAM_OUTPUTS if key == PROGRAM_FOLDER else expected_outputs(key)
+    if not path.is_file() or not all((folder / name).is_file() for name in names):
         return False
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return stored == manifest(data_dir, year)
+    return stored == _manifest_for(data_dir, key, years)

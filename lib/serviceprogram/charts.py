@@ -92,7 +92,8 @@ def embed(fig: Figure, alt: str, caption: str, number: int | None = None, raster
     )
 
 
-def _kr_axis(ax, axis="x"):
+def money_axis(ax, axis="x"):
+    """Label a value axis in millions of kronor ("2,0 mnkr")."""
     formatter = FuncFormatter(lambda v, _: fmt.num(v / 1e6, 1) + " mnkr" if v else "0")
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
 
@@ -127,11 +128,14 @@ def grouped_barh(labels, current, previous, year: int, money: bool = False, titl
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     if money:
-        _kr_axis(ax)
+        money_axis(ax)
+    else:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.num(v)))
     ax.margins(x=0.18)
     if title:
         ax.set_title(title, loc="left")
-    fig.legend(loc="outside lower center", frameon=False, ncols=2)
+    if previous is not None:
+        fig.legend(loc="outside lower center", frameon=False, ncols=2)
     return fig
 
 
@@ -151,5 +155,6 @@ def stacked_barh(labels, series: dict, title: str = "", xlabel: str = "") -> Fig
         ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title, loc="left")
-    fig.legend(loc="outside lower center", frameon=False, ncols=min(4, len(series)))
+    longest = max((len(name) for name in series), default=0)
+    fig.legend(loc="outside lower center", frameon=False, ncols=min(4 if longest < 14 else 2, len(series)))
     return fig

@@ -120,9 +120,10 @@ def _report(args) -> int:
             if bar is None:
                 bar = tqdm(total=total, desc="Bygger", unit="år", file=sys.stderr,
                            disable=total < 2, leave=False)
-            bar.set_postfix_str(str(year))
+            bar.set_postfix_str("program" if year == 0 else str(year))
             return
-        line = (f"{year}: klart på {result.seconds:.1f} s, {len(result.files)} filer i {result.folder}"
+        label = "Programöversikt" if year == 0 else str(year)
+        line = (f"{label}: klart på {result.seconds:.1f} s, {len(result.files)} filer i {result.folder}"
                 + (f", {plural(result.warnings, 'varning', 'varningar')}" if result.warnings else ""))
         logger.info(line)
         (bar.write if bar is not None else print)(line)
@@ -140,7 +141,7 @@ def _report(args) -> int:
             bar.close()
         logger.removeHandler(handler)
         handler.close()
-    built = [r for r in results if not r.skipped]
+    built = [r for r in results if not r.skipped and r.year]
     skipped = [str(r.year) for r in results if r.skipped]
     if skipped:
         line = f"Oförändrat underlag, inget att bygga för {', '.join(skipped)} (--force bygger ändå)."

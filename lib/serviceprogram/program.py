@@ -28,6 +28,7 @@ class Target:
     ar: int
     dimension: str = "Totalt"
     beskrivning: str = ""
+    riktning: str = "minst"  # "minst": reach at least the value; "högst": stay at or below it
 
 
 @dataclass(frozen=True)
@@ -179,12 +180,16 @@ def load_program(data_dir) -> Program:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             problems.append(_problem("varde måste vara ett tal", where, value))
             continue
-        if not isinstance(target_year, int) or isinstance(target_year, bool):
+        if not isinstance(target_year, int) or isinstance(target_year, bool) or not 2000 <= target_year <= 2100:
             problems.append(_problem("ar måste vara ett årtal", where, target_year))
+            continue
+        direction = entry.get("riktning", "minst")
+        if direction not in ("minst", "högst"):
+            problems.append(_problem('riktning måste vara "minst" eller "högst"', where, direction))
             continue
         targets.append(
             Target(ind.strip(), float(value), target_year,
-                   str(entry.get("dimension", "Totalt")), str(entry.get("beskrivning", "")))
+                   str(entry.get("dimension", "Totalt")), str(entry.get("beskrivning", "")), direction)
         )
 
     bands = raw.get("avstandsband_km", list(DEFAULT_BANDS_KM))

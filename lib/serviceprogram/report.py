@@ -87,6 +87,16 @@ class Fragment:
         return self.text or "<avsnitt i rapporten>"
 
 
+class PlainText:
+    """Text shown in Jupyter but not in the report (the report template skips text/plain)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("serviceprogram", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
@@ -149,7 +159,37 @@ class AccessFigures:
         )
 
 
-class Report:
+class Document:
+    """What every generated document shares: section templates, numbered tables and figures."""
+
+    year: int | None = None
+    program = None
+
+    def __init__(self):
+        self._env = _environment()
+        self._tables = 0
+        self._figures = 0
+
+    def _render(self, template: str, **context) -> str:
+        return self._env.get_template(f"sections/{template}.html.j2").render(
+            year=self.year, program=self.program, **context)
+
+    def _table(self, caption, columns, rows, numeric=(), total_last=False, css="") -> Table:
+        self._tables += 1
+        return Table(caption, columns, rows, set(numeric), total_last, True, self._tables, css)
+
+    def _figure(self, fig, alt, caption, raster=False):
+        self._figures += 1
+        return charts.embed(fig, alt, caption, self._figures, raster=raster)
+
+    def _fragment(self, html: str, *tables: Table) -> Fragment:
+        return Fragment(html, "\n\n".join(t.as_text() for t in tables if t))
+
+    def _empty(self) -> Fragment:
+        return Fragment("", "")
+
+
+class Report(Document):
     """One year's report: data, indicators and the HTML of every section.
 
     Use :meth:`load`; the constructor is internal.
@@ -163,9 +203,7 @@ class Report:
         self.previous = previous
         self.problems = problems or []
         self.program = program if program is not None else (data.program if data else None)
-        self._env = _environment()
-        self._tables = 0
-        self._figures = 0
+        super().__init__()
 
     @classmethod
     def load(cls, year, data_dir=None) -> "Report":
@@ -235,28 +273,6 @@ class Report:
         """The long indicator table of the year, with the access indicators."""
         return self.indicators.long()
 
-    # -- helpers -------------------------------------------------------------------------
-    def _render(self, template: str, **context) -> str:
-        return self._env.get_template(f"sections/{template}.html.j2").render(
-            year=self.year, program=self.program, **context)
-
-    def _table(self, caption, columns, rows, numeric=(), total_last=False, css="") -> Table:
-        self._tables += 1
-        return Table(caption, columns, rows, set(numeric), total_last, True, self._tables, css)
-
-    def _figure(self, fig, alt, caption, raster=False):
-        self._figures += 1
-        return charts.embed(fig, alt, caption, self._figures, raster=raster)
-
-    def _prev(self, frame_name: str):
-        return getattr(self.previous_indicators, frame_name) if self.previous_indicators else None
-
-    def _fragment(self, html: str, *tables: Table) -> Fragment:
-        return Fragment(html, "\n\n".join(t.as_text() for t in tables if t))
-
-    def _empty(self) -> Fragment:
-        return Fragment("", "")
-
     # -- sections ------------------------------------------------------------------------
     def title_page(self) -> Fragment:
         """Title page with the table of contents, or the list of problems."""
@@ -318,36 +334,10 @@ class Report:
         return self._table(f"Nyckeltal {self.year}", columns, rows, numeric=range(1, len(columns)))
 
     def summary_paragraphs(self) -> list[str]:
-        """The year in a few sentences, every figure from the indicators."""
-        cur = self.indicators
-        total = cur.stod_per_form.loc[ind.TOTAL]
-        visits = cur.besok_per_form["antal"]
-        status = cur.insatser_per_status["antal"]
-        parts = [
-            f"Under {self.year} beslutades {fmt.plural(int(total['antal']), 'stöd', 'stöd')} till kommersiell "
-            f"service i {self.program.lan} på sammanlagt {fmt.kr(total['belopp_kr'])}.",
-            f"Handlingsplanen hade {fmt.plural(int(status[ind.TOTAL]), 'insats', 'insatser')}, varav "
-            f"{fmt.num(status['Genomförd'])} genomfördes och {fmt.num(status['Pågår'])} pågick vid årets slut.",
-            f"Regionen gjorde {fmt.plural(int(visits['Fysiskt']), 'fysiskt företagsbesök', 'fysiska företagsbesök')}"
-            f" och {fmt.plural(int(visits['Digitalt']), 'digitalt', 'digitala')}.",
-        ]
-        sot = cur.sot_invigda
-        if len(sot):
-            places = [f"{p.ort} ({p.kommun})" for p in sot.itertuples()]
-            listing = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " och " + places[-1]
-            parts.append(f"{fmt.plural(len(sot), 'SOT-punkt', 'SOT-punkter')} invigdes: {listing}.")
-        decided = cur.planer_beslutade
-        if len(decided):
-            items = [f"{r.plan.lower()} i {r.kommun}" for r in decided.itertuples()]
-            listing = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
-            parts.append(f"Under året antogs {listing}.")
-        if self.previous_indicators:
-            before = self.previous_indicators.stod_per_form.loc[ind.TOTAL, "belopp_kr"]
-            change = total["belopp_kr"] - before
-            direction = "mer" if change > 0 else "mindre"
-            if change:
-                parts.append(f"Det beviljade stödet var {fmt.kr(abs(change))} {direction} än {self.year - 1}.")
-        return [" ".join(parts[:1] + parts[1:3]), " ".join(parts[3:])] if len(parts) > 3 else [" ".join(parts)]
+        """The year in words, the same text as in the board memo (see :mod:`serviceprogram.memo`)."""
+        from . import memo
+
+        return memo.summary_paragraphs(self)
 
     def key_figures(self) -> Fragment:
         """Summary section: the year in words and the key figures table."""

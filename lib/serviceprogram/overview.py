@@ -1,0 +1,231 @@
+"""The programme at a glance: every follow-up year side by side and the targets.
+
+Used by ``notebooks/programoversikt.ipynb``. Each valid year is loaded with
+:class:`~serviceprogram.report.Report`, so every figure is the same as in
+that year's report and indicator file.
+
+Target status rule (written in the report too): a target is *reached* when
+the latest value meets it (at least the value, or at most for
+``riktning = "högst"``). Otherwise a straight line is fitted through the
+yearly values (least squares) and read at the target year: *on track* when
+that projection meets the target, *at risk* when not. With one year only the
+status is *too early*; after the target year, *not reached*.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from . import access, charts
+from . import formatting as fmt
+from . import indicators as ind
+from .errors import WARNING, DataError, Problem, ServiceprogramError
+from .paths import find_years, resolve_data_dir
+from .program import Target, load_program
+from .report import Document, Fragment, PlainText, Report
+from .schemas import INSATS_STATUS, STODFORMER
+
+SECTIONS = (
+    ("mal", "Programmets mål"),
+    ("stod-over-tid", "Stöd till kommersiell service"),
+    ("verksamhet-over-tid", "Företagsbesök, insatser och serviceplaner"),
+    ("tillganglighet-over-tid", "Tillgång till service (fågelvägen)"),
+)
+REACHED, ON_TRACK, AT_RISK, TOO_EARLY, MISSED = (
+    "Uppnått", "I fas", "Risk att målet inte nås", "För tidigt att bedöma", "Inte uppnått")
+RULE = ("Bedömningsregel: ett mål är uppnått när det senaste värdet når målvärdet (minst eller högst, enligt "
+        "målets riktning). Annars dras en rät linje genom årens värden (minsta kvadratmetoden) och läses av "
+        "vid målåret: når linjen målet är målet i fas, annars finns risk att det inte nås. Med bara ett år "
+        "är det för tidigt att bedöma, och efter målåret är ett ej nått mål inte uppnått.")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A target's status, with the projected value at the target year (if computed)."""
+
+    status: str
+    projected: float | None = None
+
+
+def assess(target: Target, values: dict[int, float]) -> Assessment:
+    """Status of a target from its yearly values (see the module's rule).
+
+    Parameters
+    ----------
+    target : Target
+    values : dict of year to value
+        Years without a value are left out.
+
+    Returns
+    -------
+    Assessment
+    """
+    def met(value: float) -> bool:
+        return value <= target.varde if target.riktning == "högst" else value >= target.varde
+
+    if not values:
+        return Assessment(TOO_EARLY)
+    years = sorted(values)
+    latest = values[years[-1]]
+    if met(latest):
+        return Assessment(REACHED)
+    if years[-1] >= target.ar:
+        return Assessment(MISSED)
+    if len(years) < 2:
+        return Assessment(TOO_EARLY)
+    slope, intercept = np.polyfit(years, [values[y] for y in years], 1)
+    projected = float(slope * target.ar + intercept)
+    return Assessment(ON_TRACK if met(projected) else AT_RISK, projected)
+
+
+class Overview(Document):
+    """Every valid year of a data folder, for the programme overview. Use :meth:`load`."""
+
+    def __init__(self, data_dir, program, reports: dict[int, Report], skipped: list[int], problems=()):
+        super().__init__()
+        self.data_dir = data_dir
+        self.program = program
+        self.reports = reports
+        self.skipped = skipped
+        self.problems = list(problems)
+
+    @classmethod
+    def load(cls, data_dir=None) -> "Overview":
+        """Load every year folder; years with errors are listed, not included.
+
+        Returns
+        -------
+        Overview
+            With ``problems`` (shown instead of the overview) when the folder or
+            ``program.toml`` cannot be read.
+        """
+        try:
+            folder = resolve_data_dir(data_dir)
+            program = load_program(folder)
+        except DataError as exc:
+            return cls(data_dir, None, {}, [], exc.problems)
+        except ServiceprogramError as exc:
+            return cls(data_dir, None, {}, [], [Problem(str(data_dir or "data"), None, None, None, str(exc))])
+        reports, skipped = {}, []
+        for year in find_years(folder):
+            report = Report.load(year, folder)
+            (reports.__setitem__(year, report) if report.valid else skipped.append(year))
+        return cls(folder, program, reports, skipped)
+
+    @property
+    def years(self) -> list[int]:
+        """The years included, in order."""
+        return sorted(self.reports)
+
+    @cached_property
+    def long(self) -> pd.DataFrame:
+        """All years' indicator tables in one: ``ar, indikator, dimension, varde``."""
+        frames = [r.long.assign(ar=y) for y, r in sorted(self.reports.items())]
+        if not frames:
+            return pd.DataFrame(columns=["ar", "indikator", "dimension", "varde"])
+        return pd.concat(frames, ignore_index=True)[["ar", "indikator", "dimension", "varde"]]
+
+    def value(self, indicator: str, dimension: str, year: int) -> float | None:
+        """One indicator value of one year, or None."""
+        table = self.long
+        hit = table[(table["ar"] == year) & (table["indikator"] == indicator) & (table["dimension"] == dimension)]
+        return float(hit["varde"].iloc[0]) if len(hit) else None
+
+    def _by_year(self, rows, caption, numeric_from=1, formatter=fmt.num, total_last=False):
+        """A table with one column per year; ``rows`` is a list of (label, indicator, dimension)."""
+        body = [[label, *[formatter(self.value(i, d, y)) for y in self.years]] for label, i, d in rows]
+        return self._table(caption, ["", *map(str, self.years)], body,
+                           numeric=range(numeric_from, len(self.years) + 1), total_last=total_last)
+
+    def key_figures(self) -> PlainText:
+        """The targets and the yearly support as plain text (checked by nbval, not in the report)."""
+        lines = []
+        for target in self.program.mal if self.program else ():
+            values = {y: self.value(target.indikator, target.dimension, y) for y in self.years}
+            known = {y: v for y, v in values.items() if v is not None}
+            lines.append(f"{target.indikator} [{target.dimension}] {target.riktning} {fmt.num(target.varde)} "
+                         f"({target.ar}): " + ", ".join(f"{y} {fmt.num(v)}" for y, v in known.items())
+                         + f" -> {assess(target, known).status}")
+        for y in self.years:
+            lines.append(f"{y}: stöd {fmt.kr(self.value('stod_belopp_kr', 'Totalt', y))}, "
+                         f"{fmt.num(self.value('stod_antal', 'Totalt', y))} beslut")
+        return PlainText("\n".join(lines).replace("\u00a0", " "))
+
+    def show(self) -> Fragment:
+        """The whole overview: title page, targets, and every section over the years."""
+        if not self.reports:
+            problems = self.problems or [Problem("data", None, None, None, "Inget år i datamappen kan läsas utan fel")]
+            return Fragment(self._render("invalid", list=problems, data_dir=self.data_dir),
+                            "\n".join(p.as_text() for p in problems))
+        years = self.years
+        # targets
+        rows, target_problems = [], []
+        for target in self.program.mal:
+            values = {y: v for y in years if (v := self.value(target.indikator, target.dimension, y)) is not None}
+            if not values:
+                target_problems.append(Problem("program.toml", None, "mal", f"{target.indikator} / {target.dimension}",
+                                               "Indikatorn eller dimensionen finns inte i indikatorfilen "
+                                               "(se docs/indikatorer.md)", WARNING))
+                continue
+            result = assess(target, values)
+            sign = "≤" if target.riktning == "högst" else "≥"
+            rows.append([target.beskrivning or target.indikator,
+                         *[fmt.num(values.get(y)) for y in years],
+                         f"{sign} {fmt.num(target.varde)} ({target.ar})",
+                         fmt.num(result.projected) if result.projected is not None else "–", result.status])
+        targets_table = None
+        if rows:
+            targets_table = self._table("Programmets mål: värde per år, målvärde och bedömning",
+                                        ["Mål", *map(str, years), "Målvärde (år)", f"Prognos vid målåret", "Bedömning"],
+                                        rows, numeric=range(1, len(years) + 3))
+        statuses = [r[-1] for r in rows]
+        targets_lead = (f"Programmet har {fmt.plural(len(self.program.mal), 'mål', 'mål')} i program.toml. "
+                        + ", ".join(f"{fmt.num(statuses.count(s))} {s.lower()}" for s in
+                                    (REACHED, ON_TRACK, AT_RISK, TOO_EARLY, MISSED) if statuses.count(s)) + ".")
+        # support
+        forms = [(f, "stod_antal", f) for f in STODFORMER] + [("Totalt", "stod_antal", "Totalt")]
+        support_count = self._by_year(forms, "Antal stödbeslut per stödform och år", total_last=True)
+        amounts = [(f, "stod_belopp_kr", f) for f in STODFORMER] + [("Totalt", "stod_belopp_kr", "Totalt"),
+                                                                     ("Kronor per invånare i länet",
+                                                                      "stod_kr_per_invanare", ind.COUNTY)]
+        support_amount = self._by_year(amounts, "Beviljat stöd per stödform och år, kronor", formatter=fmt.kr)
+        fig = charts.stacked_barh([str(y) for y in years],
+                                  {f: [self.value("stod_belopp_kr", f, y) or 0 for y in years] for f in STODFORMER},
+                                  xlabel="Kronor")
+        charts.money_axis(fig.axes[0])
+        alt = "Liggande staplar med beviljat stöd per år uppdelat på stödform: " + "; ".join(
+            f"{y}: totalt {fmt.kr(self.value('stod_belopp_kr', 'Totalt', y))}" for y in years) + "."
+        support_chart = self._figure(fig, alt, "Beviljat stöd per år och stödform.")
+        visits = self._by_year([(f, "foretagsbesok_antal", f) for f in ("Fysiskt", "Digitalt", "Totalt")],
+                               "Företagsbesök per år", total_last=True)
+        activities = self._by_year([(s, "insatser_antal", s) for s in (*INSATS_STATUS, "Totalt")],
+                                   "Handlingsplanens insatser per status och år", total_last=True)
+        plans = self._by_year([("Kommuner med antagen serviceplan", "kommuner_med_antagen_serviceplan", "Totalt"),
+                               ("Kommuner med antagen handlingsplan", "kommuner_med_antagen_handlingsplan", "Totalt"),
+                               ("SOT-punkter i drift vid årets slut", "sot_punkter_totalt", "Totalt"),
+                               ("SOT-punkter invigda under året", "sot_punkter_invigda", "Totalt")],
+                              "Serviceplaner och SOT-punkter per år")
+        access_table = access_chart = None
+        if any(r.access is not None for r in self.reports.values()):
+            access_table = self._by_year([(label, "tillganglighet_befolkning_over_10km", key)
+                                          for key, label in access.SERVICE_TYPES.items()],
+                                         "Invånare med mer än 10 km fågelvägen till närmaste serviceplats, per typ och år")
+            fig = charts.grouped_barh([str(y) for y in years],
+                                      [self.value("tillganglighet_befolkning_over_10km", "fullsortiment", y) or 0
+                                       for y in years], None, years[-1])
+            alt = ("Staplar med antal invånare med mer än 10 km fågelvägen till närmaste dagligvarubutik med "
+                   "fullsortiment: " + "; ".join(
+                       f"{y}: {fmt.num(self.value('tillganglighet_befolkning_over_10km', 'fullsortiment', y))}"
+                       for y in years) + ".")
+            access_chart = self._figure(fig, alt, "Invånare med mer än 10 km fågelvägen till närmaste "
+                                                  "dagligvarubutik med fullsortiment, per år.")
+        html = self._render("overview", years=years, skipped=self.skipped, sections=SECTIONS,
+                            targets_lead=targets_lead, targets_table=targets_table, rule=RULE,
+                            target_problems=target_problems, support_count=support_count,
+                            support_amount=support_amount, support_chart=support_chart, visits=visits,
+                            activities=activities, plans=plans, access=access_table, access_chart=access_chart)
+        return self._fragment(html, *(t for t in (targets_table, support_amount) if t))
+

@@ -1,0 +1,51 @@
+"""The programme overview: targets assessed by the stated rule, every year side by side."""
+from __future__ import annotations
+
+import pytest
+from conftest import DATA
+
+from serviceprogram.overview import AT_RISK, MISSED, ON_TRACK, REACHED, TOO_EARLY, Overview, assess
+from serviceprogram.program import Target
+
+
+@pytest.mark.parametrize("values, direction, expected", [
+    ({2023: 4, 2024: 5, 2025: 6}, "minst", ON_TRACK),        # line reaches 8 before 2030
+    ({2023: 4, 2024: 4, 2025: 4}, "minst", AT_RISK),         # flat line never reaches 8
+    ({2023: 4, 2024: 8}, "minst", REACHED),
+    ({2024: 5}, "minst", TOO_EARLY),
+    ({2023: 9000, 2024: 9500}, "högst", REACHED),
+    ({2023: 12000, 2024: 11500, 2025: 11000}, "högst", ON_TRACK),  # 8 500 in 2030
+    ({2023: 11000, 2024: 11500, 2025: 12000}, "högst", AT_RISK),
+    ({2029: 6, 2030: 7, 2031: 7}, "minst", MISSED),
+])
+def test_target_rule(values, direction, expected):
+    target = Target("x", 8 if direction == "minst" else 10000, 2030, riktning=direction)
+    assert assess(target, values).status == expected
+
+
+def test_projection_is_the_least_squares_line():
+    result = assess(Target("x", 8, 2030), {2023: 4, 2024: 5, 2025: 6})
+    assert result.projected == pytest.approx(11.0)
+
+
+def test_overview_of_the_example_data():
+    overview = Overview.load(DATA)
+    assert overview.years == [2023, 2024, 2025]
+    assert overview.value("stod_belopp_kr", "Totalt", 2024) == 13_585_672
+    text = overview.key_figures().text
+    assert "kommuner_med_antagen_serviceplan [Totalt] minst 8 (2030): 2023 4, 2024 5, 2025 6 -> I fas" in text
+    html = overview.show().html
+    assert "Programmets mål" in html and "Bedömningsregel" in html and "Exempeldata" in html
+
+
+def test_unknown_target_indicator_is_reported(data_dir):
+    with open(data_dir / "program.toml", "a", encoding="utf-8") as handle:
+        handle.write('\n[[mal]]\nindikator = "finns_inte"\nvarde = 1\nar = 2030\n')
+    html = Overview.load(data_dir).show().html
+    assert "finns_inte" in html and "Indikatorn eller dimensionen finns inte" in html
+
+
+def test_broken_program_file_shows_problems_not_a_traceback(data_dir):
+    (data_dir / "program.toml").write_text("region = ", encoding="utf-8")
+    fragment = Overview.load(data_dir).show()
+    assert "program.toml" in fragment.html and "TOML" in fragment.html
