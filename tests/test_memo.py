@@ -285,7 +285,7 @@ def test_headings_use_word_heading_styles(built):
     by_style = {}
     for p in document.paragraphs:
         by_style.setdefault(p.style.name, []).append(p.text)
-    assert by_style["Heading 1"] == [f"Uppföljning av {report.program.program} – år 2024"]
+    assert by_style["Heading 1"] == [f"Uppföljning av {memo.program_text(report.program.program)} – år 2024"]
     for heading in ("Ärendebeskrivning", "Sammanfattning av året", "Förslag till beslut"):
         assert heading in by_style["Heading 2"]
     assert document.styles["Heading 1"].style_id == "Heading1"

@@ -705,7 +705,7 @@ def _build_document(report, draft: _Draft):
     from docx.shared import Mm
 
     program, year = report.program, report.year
-    title = f"Uppföljning av {program.program} – år {year}"
+    title = f"Uppföljning av {program_text(program.program)} – år {year}"
     document = docx.Document()
     _set_language(document)
     _set_styles(document)
