@@ -89,6 +89,23 @@ def validate_all(data_dir: Path, years) -> dict:
     return loaded
 
 
+def _kernel_manager_class():
+    """A kernel manager that encrypts the local kernel connection when it can.
+
+    ipykernel warns on every start when its ZMQ sockets run over plain TCP;
+    ``transport_encryption = "auto"`` uses CurveZMQ keys when available.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class EncryptedKernelManager(AsyncKernelManager):
+        @default("transport_encryption")
+        def _default_transport_encryption(self):
+            return "auto"
+
+    return EncryptedKernelManager
+
+
 def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
     """Run a notebook with papermill and return the executed notebook.
 
@@ -104,6 +121,7 @@ def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
     papermill.execute_notebook(
         str(notebook), str(executed), parameters=parameters,
         cwd=str(notebook.parent), kernel_name="python3", progress_bar=False, log_output=False,
+        kernel_manager_class=_kernel_manager_class(),
     )
     return nbformat.read(executed, as_version=4)
 
