@@ -111,6 +111,8 @@ def _report(args) -> int:
     from .paths import default_out_dir
 
     out = (args.out or default_out_dir()).resolve()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"Utdatamappen är en fil, inte en mapp: {out}")
     logger, handler = _log_file(out)
     bar = None
 

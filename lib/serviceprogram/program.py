@@ -8,6 +8,7 @@ from pathlib import Path
 from .errors import DataError, Problem
 from .paths import PROGRAM_FILE
 DEFAULT_BANDS_KM = (5, 10, 20)
+MAX_POPULATION = 20_000_000  # more than Sweden: a typing error
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ def load_program(data_dir) -> Program:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError([_problem(f"Filen går inte att läsa som TOML (UTF-8): {exc}")]) from None
+    except RecursionError:
+        raise DataError([_problem("Filen går inte att läsa som TOML: för djupt nästlade listor")]) from None
 
     problems: list[Problem] = []
 
@@ -155,8 +158,8 @@ def load_program(data_dir) -> Program:
         if not (isinstance(namn, str) and namn.strip()):
             problems.append(_problem("namn måste finnas", where, namn))
             ok = False
-        if not (isinstance(folk, int) and not isinstance(folk, bool) and folk > 0):
-            problems.append(_problem("folkmangd måste vara ett heltal större än 0", where, folk))
+        if not (isinstance(folk, int) and not isinstance(folk, bool) and 0 < folk <= MAX_POPULATION):
+            problems.append(_problem("folkmangd måste vara ett heltal mellan 1 och 20 000 000", where, folk))
             ok = False
         if ok:
             municipalities.append(Municipality(kod, namn.strip(), folk))
@@ -168,7 +171,11 @@ def load_program(data_dir) -> Program:
             seen.add(key)
 
     targets = []
-    for number, entry in enumerate(raw.get("mal", []) or [], start=1):
+    entries = raw.get("mal", [])
+    if not isinstance(entries, list):
+        problems.append(_problem("Målen ska skrivas som [[mal]]-block", "mal", entries))
+        entries = []
+    for number, entry in enumerate(entries, start=1):
         where = f"mal nr {number}"
         if not isinstance(entry, dict):
             problems.append(_problem("Måste vara ett [[mal]]-block", where))

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,13 +51,29 @@ def sha256_file(path) -> str:
     return digest.hexdigest()
 
 
+# Control characters other than tab and line breaks (Word's manual line break
+# \x0b arrives this way when text is pasted into Excel) cannot be written to
+# the report, the workbooks or the memo: they become spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """Text with control characters replaced by spaces and surrounding space removed."""
+    return _CONTROL.sub(" ", value).strip()
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), else Windows-1252.
+    """Decode bytes as UTF-16 (with BOM), UTF-8 (with or without BOM), else Windows-1252.
 
     Returns
     -------
     tuple of (text, encoding name)
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding), encoding
@@ -67,9 +84,11 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def detect_delimiter(text: str) -> str:
-    """``;`` or ``,``, whichever the header line uses more (``,`` on a tie)."""
+    """``;``, tab or ``,``: whichever the header line uses most (``,`` on a tie)."""
     header = next((line for line in text.splitlines() if line.strip()), "")
-    return ";" if header.count(";") > header.count(",") else ","
+    counts = {",": header.count(","), ";": header.count(";"), "\t": header.count("\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
 
 
 def _normalise_header(name) -> str:
@@ -89,7 +108,7 @@ def _frame(header, rows, label, table, problems) -> pd.DataFrame:
         columns.append(name)
     records, index = [], []
     for number, cells in rows:
-        cells = [None if c is None or str(c).strip() == "" else c for c in cells]
+        cells = [None if c is None or clean_text(str(c)) == "" else clean_text(str(c)) for c in cells]
         if all(c is None for c in cells):
             continue  # empty rows are ignored by contract
         if len(cells) > len(columns):

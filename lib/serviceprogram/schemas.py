@@ -26,6 +26,8 @@ BESOKSFORMER = ("Fysiskt", "Digitalt")
 DAGLIGVAROR = ("Fullsortiment", "Ej fullsortiment")
 PLAN_STATUS = ("Antagen", "Under framtagande", "Saknas")
 
+# Larger whole numbers are typing errors (and would not fit the integer columns).
+MAX_WHOLE = 10**12
 # Valid WGS 84 ranges for points in Sweden (data contract).
 LAT_RANGE = (55.0, 69.1)
 LON_RANGE = (10.9, 24.2)
@@ -152,12 +154,16 @@ def _checks(field: Field, program: Program, year: int | None) -> list[pa.Check]:
                     "Måste vara hela kronor (inga ören)"),
             element(lambda v: not parsing.is_number(v) or parsing.parse_number(v) > 0,
                     "Måste vara större än 0"),
+            element(lambda v: not parsing.is_number(v) or parsing.parse_number(v) < MAX_WHOLE,
+                    "Beloppet är orimligt stort (över 1 000 miljarder kronor): kontrollera värdet"),
         ]
     if kind == "count":
         return [
             element(parsing.is_whole_number, "Måste vara ett heltal"),
             element(lambda v: not parsing.is_number(v) or parsing.parse_number(v) >= 0,
                     "Får inte vara negativt"),
+            element(lambda v: not parsing.is_number(v) or parsing.parse_number(v) < MAX_WHOLE,
+                    "Talet är orimligt stort: kontrollera värdet"),
         ]
     if kind == "date":
         checks = [element(parsing.is_date, "Måste vara ett datum i formen ÅÅÅÅ-MM-DD")]

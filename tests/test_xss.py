@@ -1,0 +1,174 @@
+"""Text from the data is text: HTML in cells is escaped in the HTML, inert in a
+browser and printed literally in the PDF.
+
+One build of 2024 (module fixture) from a copy of the example data with
+hostile values in an activity title, a comment, a shop name and a support
+recipient; every test below reads that build.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import DATA, read_rows, run_cli, write_rows
+from markupsafe import escape
+
+YEAR = 2024
+CHROMIUM = "/usr/bin/chromium"
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--no-first-run"]
+REQUIRED = os.environ.get("CI", "").lower() == "true"  # in CI a missing browser is a failure
+
+SCRIPT = "<script>window.__xss=1;alert(1)</script>"
+IMG = '<img src=x onerror="window.__xss=2">'
+SVG = '"><svg onload=alert(1)>'
+TITLE = f"Bevakning av styrmedel {SCRIPT}"
+COMMENT = f"Synpunkter lämnade {IMG}"
+SHOP = f"Lanthandeln Valsjöbyn {SVG}"  # SP-KRO-007: SOT-punkt invigd 2024, särskilt driftstöd
+RECIPIENT = f"Borgvattnets Handel {SVG}"  # raised above the Servicebidrag cap: named in a warning
+PAYLOADS = {"insats": TITLE, "kommentar": COMMENT, "serviceplats": SHOP, "mottagare": RECIPIENT}
+
+
+def _set(path: Path, match_column: str, match_value: str, changes: dict) -> None:
+    rows = read_rows(path)
+    header = rows[0]
+    hits = [r for r in rows[1:] if r[header.index(match_column)] == match_value]
+    assert len(hits) == 1, (path.name, match_value)
+    for column, value in changes.items():
+        hits[0][header.index(column)] = value
+    write_rows(path, rows)
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory) -> Path:
+    """OUT/2024 built through the command line from data holding the payloads."""
+    base = tmp_path_factory.mktemp("xss")
+    data = base / "data"
+    shutil.copytree(DATA, data)
+    year = data / str(YEAR)
+    _set(year / "insatser.csv", "id", "2024-M1", {"insats": TITLE, "kommentar": COMMENT})
+    _set(year / "serviceplatser.csv", "id", "SP-KRO-007", {"namn": SHOP})
+    _set(year / "stod.csv", "diarienummer", "RUN/163/2024", {"mottagare": RECIPIENT, "belopp_kr": "260000"})
+    result = run_cli("report", "--data-dir", data, "--out", base / "out", "--year", YEAR, cwd=base)
+    assert result.returncode == 0, result.stderr
+    return base / "out" / str(YEAR)
+
+
+class _Tags(HTMLParser):
+    """Collects every start tag with its attributes."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(markup: str) -> list[tuple[str, dict]]:
+    parser = _Tags()
+    parser.feed(markup)
+    parser.close()
+    return parser.tags
+
+
+def _escaped(text: str) -> set[str]:
+    """The spellings an escaper may use for ``text`` (jinja2/markupsafe, html.escape)."""
+    return {str(escape(text)), html.escape(text), html.escape(text, quote=False)}
+
+
+def _pages(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))}
+
+
+def test_html_holds_escaped_text_and_no_active_markup(hostile_report):
+    pages = _pages(hostile_report)
+    assert {f"uppfoljning-{YEAR}.html", f"tillganglighet-{YEAR}.html"} <= set(pages)
+    report = pages[f"uppfoljning-{YEAR}.html"]
+    for name, payload in PAYLOADS.items():
+        assert any(s in report for s in _escaped(payload)), f"{name} not shown escaped"
+    for name, page in pages.items():
+        for raw in (SCRIPT, IMG, "<svg onload", "<img src=x", "<script"):
+            assert raw not in page, f"{name} holds raw {raw!r}"
+        tags = _tags(page)
+        assert not [t for t, _ in tags if t in ("script", "svg", "iframe", "object", "embed")], name
+        handlers = [(t, a) for t, attrs in tags for a in attrs if a.lower().startswith("on")]
+        assert handlers == [], f"{name}: event handler attributes {handlers}"
+        urls = [v for _, attrs in tags for k, v in attrs.items()
+                if k in ("src", "href") and v and re.match(r"\s*javascript:", v, re.I)]
+        assert urls == [], name
+
+
+def test_executed_notebooks_hold_escaped_html(hostile_report):
+    """The .ipynb files are published too; Jupyter renders their HTML outputs."""
+    for path in sorted(hostile_report.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for cell in notebook["cells"]:
+            for output in cell.get("outputs", []):
+                markup = "".join(output.get("data", {}).get("text/html", ""))
+                assert not [t for t, _ in _tags(markup) if t in ("script", "svg")], path.name
+                assert not [a for _, attrs in _tags(markup) for a in attrs if a.lower().startswith("on")], path.name
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        if REQUIRED:
+            pytest.fail(f"CI has no {CHROMIUM}: `make setup` should install it")
+        pytest.skip(f"{CHROMIUM} is missing (installed by `make setup` as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        if REQUIRED:
+            pytest.fail(f"CI has no playwright: {exc}")
+        pytest.skip(f"playwright is missing: {exc}")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_payloads_are_inert_text_in_chromium(browser, hostile_report):
+    for name in (f"uppfoljning-{YEAR}.html", f"tillganglighet-{YEAR}.html"):
+        page = browser.new_page()
+        seen = {"dialogs": [], "errors": []}
+
+        def on_dialog(dialog, seen=seen):
+            seen["dialogs"].append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.on("console", lambda m, seen=seen: m.type == "error" and seen["errors"].append(m.text))
+        page.on("pageerror", lambda e, seen=seen: seen["errors"].append(str(e)))
+        page.goto((hostile_report / name).as_uri(), wait_until="load")
+        page.wait_for_timeout(200)  # let an onload/onerror handler fire, if any were live
+        assert seen["dialogs"] == [], f"{name}: alert() ran"
+        assert page.evaluate("typeof window.__xss") == "undefined", name
+        assert page.evaluate("document.querySelectorAll('script, svg, [onerror], [onload]').length") == 0, name
+        assert seen["errors"] == [], seen["errors"]
+        if name.startswith("uppfoljning"):
+            text = page.evaluate("document.body.innerText")
+            for key, payload in PAYLOADS.items():
+                assert payload in text, f"{key} not in the page text"
+                assert page.get_by_text(payload).first.is_visible(), f"{key} not visible"
+        page.close()
+
+
+def test_pdf_prints_payloads_literally(hostile_report):
+    from pypdf import PdfReader
+
+    reader = PdfReader(hostile_report / f"uppfoljning-{YEAR}.pdf")
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+
+    def squeeze(s: str) -> str:  # line breaks and hyphenation differ from the HTML
+        return re.sub(r"[\s\u00ad\u200b]+", "", s)
+
+    flat = squeeze(text)
+    for key, payload in PAYLOADS.items():
+        assert squeeze(payload) in flat, f"{key} not printed literally"
