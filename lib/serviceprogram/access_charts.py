@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from . import formatting as fmt
 from .access import (
     COUNTY_LABEL,
     DEFAULT_BANDS_KM,
@@ -127,25 +128,12 @@ def _pct(share: float) -> str:
         return f"0{NBSP}%"
     if value < 0.05:
         return f"under 0,1{NBSP}%"
-    if value < 1:
-        return f"{value:.1f}".replace(".", ",") + f"{NBSP}%"
-    return f"{value:.0f}{NBSP}%"
+    return fmt.pct(share, 1 if value < 1 else 0)
 
 
 def _int(value: float) -> str:
-    """Format a whole number with a space as thousands separator.
-
-    Parameters
-    ----------
-    value : float
-        Number.
-
-    Returns
-    -------
-    str
-        E.g. "1 234" (no-break space).
-    """
-    return f"{int(round(value)):,}".replace(",", NBSP)
+    """A whole number in Swedish format (see :func:`serviceprogram.formatting.num`)."""
+    return fmt.num(value)
 
 
 def _type_rows(table: pd.DataFrame, typ: str) -> pd.DataFrame:
