@@ -89,6 +89,10 @@ def validate_all(data_dir: Path, years) -> dict:
     return loaded
 
 
+RESET_TAG = "serviceprogram-reset"
+_KERNEL: dict = {}
+
+
 def _kernel_manager_class():
     """A kernel manager that encrypts the local kernel connection when it can.
 
@@ -106,22 +110,53 @@ def _kernel_manager_class():
     return EncryptedKernelManager
 
 
-def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
-    """Run a notebook with papermill and return the executed notebook.
+def _kernel():
+    """This process's kernel, started on first use and reused for every notebook.
 
-    The parameters are an integer and a path string; papermill writes them
-    with ``repr``, so nothing a user passes can become code.
+    Starting a kernel and importing the package in it costs more than running
+    a report notebook; each notebook starts with a namespace reset instead.
+    """
+    if _KERNEL.get("pid") != os.getpid():
+        import atexit
+        from multiprocessing import util
+
+        _KERNEL.update(pid=os.getpid(), km=_kernel_manager_class()(kernel_name="python3"))
+        util.Finalize(None, _shutdown_kernel, exitpriority=10)  # forked workers skip atexit
+        atexit.register(_shutdown_kernel)
+    return _KERNEL["km"]
+
+
+def _shutdown_kernel() -> None:
+    km = _KERNEL.pop("km", None)
+    if km is not None and _KERNEL.pop("pid", None) == os.getpid() and km.has_kernel:
+        from jupyter_core.utils import run_sync
+
+        run_sync(km.shutdown_kernel)(now=True)
+
+
+def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
+    """Run a notebook with papermill in this process's kernel; return the executed notebook.
+
+    A first cell (tagged ``serviceprogram-reset``, left out of the report)
+    empties the kernel's namespace, so the notebook runs as from a fresh start
+    with the package already imported. The parameters are an integer and a
+    path string, which papermill writes with ``repr``: nothing a user passes
+    can become code.
     """
     import nbformat
     import papermill
 
+    nb = nbformat.read(notebook, as_version=4)
+    reset = nbformat.v4.new_code_cell('get_ipython().run_line_magic("reset", "-f")  # bygget återanvänder kärnan',
+                                      metadata={"tags": [RESET_TAG]})
+    reset.id = RESET_TAG
+    nb.cells.insert(0, reset)
     parameters = {"data_dir": str(data_dir)}
     if year is not None:
         parameters["year"] = int(year)
     papermill.execute_notebook(
-        str(notebook), str(executed), parameters=parameters,
-        cwd=str(notebook.parent), kernel_name="python3", progress_bar=False, log_output=False,
-        kernel_manager_class=_kernel_manager_class(),
+        nb, str(executed), parameters=parameters, cwd=str(notebook.parent), kernel_name="python3",
+        progress_bar=False, log_output=False, km=_kernel(),
     )
     return nbformat.read(executed, as_version=4)
 
@@ -237,6 +272,7 @@ def publish(staging: Path, final: Path) -> Path:
 
 def _warm_imports() -> None:
     """Import the heavy libraries once per process (nbformat's schema parsers included)."""
+    import jupyter_client  # noqa: F401
     import nbconvert  # noqa: F401
     import nbformat  # noqa: F401
     import papermill  # noqa: F401

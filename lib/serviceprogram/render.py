@@ -11,8 +11,9 @@ from importlib import resources
 from pathlib import Path
 
 TEMPLATE_NAME = "rapport"
-# papermill's injected cell has a random id; the parameters cell holds only defaults.
-REMOVED_TAGS = ("injected-parameters", "parameters")
+# papermill's injected cell has a random id; the parameters cell holds only defaults;
+# the build's namespace reset is not part of the report.
+REMOVED_TAGS = ("injected-parameters", "parameters", "serviceprogram-reset")
 
 
 def template_dir() -> Path:
