@@ -137,3 +137,23 @@ def test_exported_workbook_has_no_live_formulas(built):
     with zipfile.ZipFile(built / "uppfoljning-2024.xlsx") as book:
         sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
         assert sheets and all("<f>" not in book.read(n).decode("utf-8") for n in sheets)
+
+
+def test_new_user_builds_from_a_filled_template_and_a_windows_csv(data_dir):
+    """The analyst's path: Excel template filled in for 2026, and 2024's support as Swedish Excel CSV."""
+    from conftest import read_rows, write_rows
+    from test_excel import fill_template
+
+    fill_template(data_dir)  # 2026/uppfoljning.xlsx filled as Excel would
+    path = data_dir / "2024/stod.csv"
+    rows = read_rows(path)
+    amount = rows[0].index("belopp_kr")
+    for row in rows[1:]:
+        row[amount] = f"{int(row[amount]):,} kr".replace(",", " ")  # "1 234 567 kr"
+    write_rows(path, rows, delimiter=";", encoding="cp1252")
+    out = data_dir.parent / "out"
+    result = run("report", "--data-dir", data_dir, "--out", out, "--year", 2024, "--year", 2026)
+    assert result.returncode == 0, result.stderr
+    assert "13 585 672 kr" in plain((out / "2024/uppfoljning-2024.html").read_text(encoding="utf-8"))
+    assert "469 500 kr" in plain((out / "2026/uppfoljning-2026.html").read_text(encoding="utf-8"))
+    assert (out / "2026/uppfoljning-2026.pdf").read_bytes().startswith(b"%PDF")
