@@ -331,7 +331,7 @@ class Report(Document):
             if prev:
                 row += [formatter(before), fmt.signed(value - before)]
             rows.append(row)
-        return self._table(f"Nyckeltal {self.year}", columns, rows, numeric=range(1, len(columns)))
+        return self._table(f"Nyckeltal {self.year}", columns, rows, numeric=range(1, len(columns)), css="keep")
 
     def summary_paragraphs(self) -> list[str]:
         """The year in words, the same text as in the board memo (see :mod:`serviceprogram.memo`)."""
@@ -649,7 +649,7 @@ class Report(Document):
         ]
         if build_date():
             build_rows.append(["Byggdatum (SOURCE_DATE_EPOCH)", build_date()])
-        build_table = self._table("Bygget", ["Uppgift", "Värde"], build_rows)
+        build_table = self._table("Bygget", ["Uppgift", "Värde"], build_rows, css="keep")
         html = self._render("method", warnings=self.data.warnings, caps_version=caps.version,
                             previous_year=self.year - 1 if self.previous else None,
                             sources_table=sources_table, build_table=build_table)
