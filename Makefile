@@ -24,12 +24,13 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 setup: $(STAMP) ## Create .venv, install the package, system packages and test tools
-	@bash scripts/setup-system.sh
+	@bash scripts/setup-system.sh test
 	@if command -v npm >/dev/null 2>&1; then \
 	  [ -f tests/browser/node_modules/axe-core/axe.min.js ] || (cd tests/browser && npm ci --no-audit --no-fund --silent); \
 	else echo "npm saknas: webbläsartestet (axe-core) hoppas över"; fi
 
-report: setup ## Build the reports (HTML, PDF, indicators) of every year, or YEAR=...
+report: $(STAMP) ## Build the reports (HTML, PDF, indicators) of every year, or YEAR=...
+	@bash scripts/setup-system.sh report
 	$(BIN)/serviceprogram report --data-dir $(DATA) --out $(OUT) $(YEAR_ARGS)
 
 validate: $(STAMP) ## Check the data folder and list every problem

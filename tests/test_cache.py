@@ -21,9 +21,12 @@ def test_built_year_is_fresh_and_a_noop_run_builds_nothing(built_2024):
 
 def test_any_input_change_makes_the_year_stale(built_2024, data_dir):
     out = built_2024.parent
-    assert cache.is_fresh(out, data_dir, 2024)  # a copy of the same files is the same input
+    before = cache.manifest(data_dir, 2024)
+    assert before["inputs"] == cache.manifest(DATA, 2024)["inputs"]  # a copy of the same files is the same input
+    assert before["git"] is None  # the copy is outside git: the report shows that, so the manifest holds it
+    assert not cache.is_fresh(out, data_dir, 2024)  # built from the git checkout, so not fresh for the copy
     set_cell(data_dir / "2023/stod.csv", 2, "mottagare", "Ny mottagare")  # the previous year counts too
-    assert not cache.is_fresh(out, data_dir, 2024)
+    assert cache.manifest(data_dir, 2024)["inputs"] != before["inputs"]
 
 
 def test_manifest_lists_data_notebooks_code_and_caps(built_2024):

@@ -157,3 +157,23 @@ def test_new_user_builds_from_a_filled_template_and_a_windows_csv(data_dir):
     assert "13 585 672 kr" in plain((out / "2024/uppfoljning-2024.html").read_text(encoding="utf-8"))
     assert "469 500 kr" in plain((out / "2026/uppfoljning-2026.html").read_text(encoding="utf-8"))
     assert (out / "2026/uppfoljning-2026.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_an_empty_year_reads_as_sentences_not_zeros(data_dir):
+    """A year without support, visits or activities in an area gets words, not "0 stöd" or ": ."."""
+    from conftest import read_rows, write_rows
+
+    from serviceprogram import Report
+
+    for table in ("stod", "foretagsbesok"):
+        write_rows(data_dir / f"2024/{table}.csv", read_rows(data_dir / f"2024/{table}.csv")[:1])
+    rows = read_rows(data_dir / "2024/insatser.csv")
+    area = rows[0].index("prioriterat_omrade")
+    write_rows(data_dir / "2024/insatser.csv", [rows[0], *[r for r in rows[1:] if r[area] != "Medborgare"]])
+    report = Report.load(2024, data_dir)
+    assert report.valid, report.problems
+    html = plain(report.support().html + report.visits().html + report.activities().html)
+    assert "Inget stöd till kommersiell service beslutades under 2024." in html
+    assert "Inga företagsbesök finns registrerade för 2024." in html
+    assert "Inga insatser i årets handlingsplan." in html
+    assert "0 stöd" not in html and ": ." not in html

@@ -108,11 +108,3 @@ def test_goal_attainment():
     assert list(table["id"]) == ["1", "2"]
     assert list(table["uppnatt"]) == [True, False]
     assert table["maluppfyllelse"].tolist() == [1.0, 0.75]
-
-
-def test_compare_with_previous_year():
-    cur = pd.DataFrame({"indikator": ["a", "b"], "dimension": ["Totalt", "Totalt"], "varde": [5, 7]})
-    prev = pd.DataFrame({"indikator": ["a"], "dimension": ["Totalt"], "varde": [3]})
-    table = ind.compare(cur, prev)
-    assert table["forandring"].tolist()[0] == 2
-    assert pd.isna(table["forandring"].tolist()[1])

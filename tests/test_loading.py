@@ -230,3 +230,38 @@ def test_validate_years_collects_every_year(data_dir):
     found = validate_years(data_dir)
     assert any(p.is_error for p in found[2023]) and any(p.is_error for p in found[2025])
     assert not any(p.is_error for p in found[2024])
+
+
+def test_problem_order_does_not_depend_on_hashing(data_dir):
+    """The same broken data lists its problems in the same order in every run."""
+    import os
+    import subprocess
+    import sys
+
+    (data_dir / "2024/serviceplaner.csv").write_text(
+        "kommun,serviceplan,serviceplan_beslut,handlingsplan,handlingsplan_beslut\n", encoding="utf-8")
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        result = subprocess.run([sys.executable, "-m", "serviceprogram.cli", "validate", "--data-dir", str(data_dir),
+                                 "--year", "2024"], capture_output=True, text=True,
+                                env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 1
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+
+
+def test_population_in_sweref_coordinates(data_dir):
+    from serviceprogram.access import to_sweref
+
+    rows = read_rows(data_dir / "befolkning.csv")
+    header = rows[0]
+    lat, lon = header.index("lat"), header.index("lon")
+    x, y = to_sweref([float(r[lat]) for r in rows[1:]], [float(r[lon]) for r in rows[1:]])
+    out = [["x", "y", *[h for h in header if h not in ("lat", "lon")]]]
+    for row, xs, ys in zip(rows[1:], x, y):
+        out.append([f"{xs:.1f}", f"{ys:.1f}", *[v for h, v in zip(header, row) if h not in ("lat", "lon")]])
+    write_rows(data_dir / "befolkning.csv", out)
+    population = load_year(data_dir, YEAR).befolkning
+    assert population["lat"].iloc[0] == pytest.approx(float(rows[1][lat]), abs=1e-5)
+    assert population["lon"].iloc[0] == pytest.approx(float(rows[1][lon]), abs=1e-5)
+    assert int(population["befolkning"].sum()) == load_program(data_dir).folkmangd

@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import ServiceprogramError
+from .parsing import TRUE_WORDS
+from .program import DEFAULT_BANDS_KM as _PROGRAM_BANDS_KM
 
 __all__ = [
     "SERVICE_TYPES",
@@ -78,7 +80,7 @@ COUNTY_LABEL = "Hela länet"
 #: Label for population points without a municipality.
 UNKNOWN_MUNICIPALITY = "Okänd kommun"
 #: Default band edges in km (program.toml may give others).
-DEFAULT_BANDS_KM: tuple[float, ...] = (5, 10, 20)
+DEFAULT_BANDS_KM: tuple[float, ...] = _PROGRAM_BANDS_KM
 #: Default limit in km for "people far from service" and särskilt driftstöd.
 DEFAULT_LIMIT_KM: float = 10
 #: The support type whose distance condition :func:`driftstod_check` tests.
@@ -299,7 +301,6 @@ def offers(points: pd.DataFrame, typ: str) -> pd.Series:
     return column.astype(object).map(_truthy).astype(bool)
 
 
-_TRUE_TEXT = {"ja", "x", "1", "true", "sant"}
 
 
 def _truthy(value: Any) -> bool:
@@ -318,7 +319,7 @@ def _truthy(value: Any) -> bool:
     if _is_missing(value):
         return False
     if isinstance(value, str):
-        return value.strip().casefold() in _TRUE_TEXT
+        return value.strip().casefold() in TRUE_WORDS
     return bool(value)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import cache
 from .errors import DataError, UsageError
-from .paths import find_years, notebooks_dir, resolve_data_dir
+from .paths import default_out_dir, find_years, notebooks_dir, resolve_data_dir
 from .program import load_program
 
 NOTEBOOK = "uppfoljning.ipynb"
@@ -286,7 +286,7 @@ def stale_years(data_dir: Path, out_dir: Path, years, force: bool = False) -> li
     return [y for y in years if force or not cache.is_fresh(out_dir, data_dir, y)]
 
 
-def build_years(data_dir=None, out_dir="outputs", years=None, progress=None, jobs: int | None = None,
+def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: int | None = None,
                 force: bool = False, overview: bool | None = None) -> list[BuildResult]:
     """Validate the years that need it, then build them (and the overview) in parallel.
 
@@ -294,8 +294,8 @@ def build_years(data_dir=None, out_dir="outputs", years=None, progress=None, job
     ----------
     data_dir : str, Path or None
         The data folder (None: the project's ``data/``).
-    out_dir : str or Path
-        The outputs folder.
+    out_dir : str, Path or None
+        The outputs folder (None: the project's ``outputs/``, never the working directory).
     years : list of int, optional
         Years to build; default every year folder.
     progress : callable, optional
@@ -325,7 +325,7 @@ def build_years(data_dir=None, out_dir="outputs", years=None, progress=None, job
     folder = resolve_data_dir(data_dir)
     overview = not years if overview is None else overview
     years = check_years(folder, years)
-    out = Path(out_dir).resolve()
+    out = Path(out_dir).resolve() if out_dir is not None else default_out_dir()
     todo = stale_years(folder, out, years, force)
     results = {y: BuildResult(y, out / str(y), skipped=True) for y in years if y not in todo}
     tasks = [(build_year, (folder, out, y), y) for y in todo]

@@ -14,7 +14,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from .paths import PROGRAM_FILE, notebooks_dir, project_root
+import os
+
+from .paths import PROGRAM_FILE, git_commit, notebooks_dir, project_root
 
 MANIFEST = ".manifest.json"
 MANIFEST_VERSION = 1
@@ -66,12 +68,18 @@ def inputs(data_dir: Path, year: int) -> dict[str, Path]:
     return found
 
 
+def _context(data_dir: Path) -> dict:
+    """What the report shows besides the files: the data folder's git commit and build date."""
+    return {"git": git_commit(data_dir), "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+
+
 def manifest(data_dir: Path, year: int) -> dict:
-    """The manifest of a year's inputs: label -> SHA-256."""
+    """The manifest of a year's inputs: label -> SHA-256, plus the git commit and build date."""
     return {
         "version": MANIFEST_VERSION,
         "year": year,
         "inputs": {label: _digest(path) for label, path in sorted(inputs(data_dir, year).items())},
+        **_context(data_dir),
     }
 
 
@@ -85,7 +93,7 @@ def program_manifest(data_dir: Path, years) -> dict:
     for year in years:
         found.update(inputs(data_dir, year))
     return {"version": MANIFEST_VERSION, "year": PROGRAM_FOLDER,
-            "inputs": {label: _digest(path) for label, path in sorted(found.items())}}
+            "inputs": {label: _digest(path) for label, path in sorted(found.items())}, **_context(data_dir)}
 
 
 def _manifest_for(data_dir: Path, key, years=None) -> dict:

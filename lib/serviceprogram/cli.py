@@ -1,6 +1,8 @@
 """The command line: ``serviceprogram report``, ``validate``, ``template`` and ``new-year``.
 
-Exit status: 0 success, 1 invalid data (every problem listed), 2 wrong usage.
+Exit status: 0 success, 1 invalid data (every problem listed), 2 wrong usage
+(or a folder that cannot be written), 3 an unexpected internal error (a bug:
+one Swedish line on the screen, the details in the build log).
 """
 from __future__ import annotations
 
@@ -10,7 +12,17 @@ from pathlib import Path
 
 from .errors import DataError, Problem, ServiceprogramError, UsageError
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+# argparse's own messages, in Swedish (Python ships no Swedish catalogue for them).
+_ARGPARSE_SV = (
+    ("the following arguments are required", "följande argument krävs"),
+    ("unrecognized arguments", "okända argument"),
+    ("invalid choice", "ogiltigt val"),
+    ("choose from", "välj bland"),
+    ("expected one argument", "ett värde krävs"),
+    ("argument ", "argument "),
+)
 
 
 def _year(text: str) -> int:
@@ -25,38 +37,55 @@ def _jobs(text: str) -> int:
     return int(text)
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix or "användning: ")
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argument"
+        self._optionals.title = "flaggor"
+        self.add_argument("-h", "--help", action="help", help="visa den här hjälpen och avsluta")
+
     def error(self, message):
+        for english, swedish in _ARGPARSE_SV:
+            message = message.replace(english, swedish)
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: fel: {message}\n")
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser (Swedish help texts)."""
-    main = _Parser(prog="serviceprogram", description="Uppföljning av regionalt serviceprogram.")
-    sub = main.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    main = _Parser(prog="serviceprogram", description="Uppföljning av regionalt serviceprogram.",
+                   epilog="Utan --data-dir används miljövariabeln SERVICEPROGRAM_DATA_DIR eller projektets data/.")
+    sub = main.add_subparsers(dest="command", required=True, parser_class=_Parser, title="kommandon",
+                              metavar="{report,validate,template,new-year}")
 
     report = sub.add_parser("report", help="bygg rapporter (HTML, PDF, indikatorer) per år")
-    report.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
+    report.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: SERVICEPROGRAM_DATA_DIR eller projektets data/)")
     report.add_argument("--out", type=Path, default=None, help="utdatamappen (standard: projektets outputs/)")
     report.add_argument("--year", type=_year, action="append", help="år att bygga; kan upprepas (standard: alla)")
     report.add_argument("--force", action="store_true", help="bygg om även år vars underlag inte har ändrats")
     report.add_argument("--jobs", type=_jobs, default=None, help="antal parallella processer (standard: antal kärnor)")
 
     validate = sub.add_parser("validate", help="kontrollera datamappen och lista alla fel och varningar")
-    validate.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
+    validate.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: SERVICEPROGRAM_DATA_DIR eller projektets data/)")
     validate.add_argument("--year", type=_year, action="append", help="år att kontrollera; kan upprepas")
     validate.add_argument("--xlsx", type=Path, default=None,
                           help="skriv också fel och varningar till en Excel-fil (att skicka till en kommun)")
 
     template = sub.add_parser("template", help="skapa en Excel-mall <år>/uppfoljning.xlsx att fylla i")
     template.add_argument("--year", type=_year, required=True, help="året mallen gäller")
-    template.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
+    template.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: SERVICEPROGRAM_DATA_DIR eller projektets data/)")
     template.add_argument("--force", action="store_true", help="skriv över en befintlig mall")
 
     new_year = sub.add_parser("new-year", help="starta ett nytt år från föregående års underlag")
     new_year.add_argument("year", type=_year, help="det nya året")
-    new_year.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
+    new_year.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: SERVICEPROGRAM_DATA_DIR eller projektets data/)")
     return main
 
 
@@ -133,7 +162,9 @@ def _report(args) -> int:
             bar.update(1)
 
     try:
-        logger.info("Bygger %s från %s till %s", args.year or "alla år", args.data_dir or "data/", out)
+        from .paths import resolve_data_dir
+
+        logger.info("Bygger %s från %s till %s", args.year or "alla år", resolve_data_dir(args.data_dir), out)
         results = build_years(args.data_dir, out, args.year, progress=progress, jobs=args.jobs, force=args.force)
     except Exception as exc:
         logger.error("Bygget avbröts: %s", exc)
@@ -170,7 +201,7 @@ def _validate(args) -> int:
         print(f"Fel och varningar sparade i {write_problems_workbook(problems, args.xlsx)}")
     errors = sum(p.is_error for p in problems)
     if errors:
-        print(f"\nUnderlaget har {errors} fel. Rätta dem och kör igen.")
+        print(f"\nUnderlaget har {errors} fel. Rätta {'det' if errors == 1 else 'dem'} och kör igen.")
         return EXIT_DATA
     print(f"Underlaget för {', '.join(map(str, years))} följer datakontraktet"
           + (f" ({plural(len(problems), 'varning', 'varningar')})." if problems else "."))
@@ -181,7 +212,8 @@ def _template(args) -> int:
     from .excel import write_template
 
     path = write_template(args.data_dir, args.year, force=args.force)
-    print(f"Mallen är skapad: {path}\nFyll i bladen och kör sedan: serviceprogram validate --year {args.year}")
+    folder = f" --data-dir {args.data_dir}" if args.data_dir else ""
+    print(f"Mallen är skapad: {path}\nFyll i bladen och kör sedan: serviceprogram validate{folder} --year {args.year}")
     return EXIT_OK
 
 
@@ -203,7 +235,8 @@ def main(argv=None) -> int:
         return COMMANDS[args.command](args)
     except DataError as exc:
         print(format_problems(exc.problems), file=sys.stderr)
-        print(f"\nUnderlaget har {len(exc.errors)} fel; inget har skrivits till utdatamappen.", file=sys.stderr)
+        print(f"\nUnderlaget har {len(exc.errors)} fel; inga rapportfiler har skrivits "
+              "(bara byggloggen i utdatamappens logs/).", file=sys.stderr)
         return EXIT_DATA
     except UsageError as exc:
         print(f"serviceprogram: {exc}", file=sys.stderr)
@@ -211,6 +244,17 @@ def main(argv=None) -> int:
     except ServiceprogramError as exc:
         print(f"serviceprogram: {exc}", file=sys.stderr)
         return EXIT_DATA
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"serviceprogram: kan inte läsa eller skriva{where} ({exc.strerror or exc}).", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line for the analyst, the traceback in the log
+        import logging
+
+        logging.getLogger("serviceprogram").exception("Oväntat fel")
+        print(f"serviceprogram: oväntat fel ({type(exc).__name__}: {exc}). Detaljer finns i byggloggen "
+              "(utdatamappens logs/serviceprogram.log); rapportera felet.", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

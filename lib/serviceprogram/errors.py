@@ -51,6 +51,8 @@ class Problem:
             self.row if self.row is not None else 0,
             self.column or "",
             self.rule,
+            self.value or "",
+            self.severity,
         )
 
     def as_text(self) -> str:
@@ -67,7 +69,7 @@ class Problem:
 
 def sort_problems(problems) -> list[Problem]:
     """Return the problems sorted errors first, then by file, row and column."""
-    return sorted(set(problems), key=Problem.sort_key)
+    return sorted(dict.fromkeys(problems), key=Problem.sort_key)
 
 
 class ServiceprogramError(Exception):

@@ -221,6 +221,30 @@ def fixed_timestamp() -> dt.datetime:
     return DEFAULT_TIMESTAMP
 
 
+def reproducible_zip(raw: bytes, stamp) -> bytes:
+    """Rewrite a ZIP package (XLSX, DOCX) with one fixed time stamp on every entry.
+
+    Parameters
+    ----------
+    raw : bytes
+        The package as written by openpyxl or python-docx.
+    stamp : datetime.datetime
+        The time to record (see :func:`fixed_timestamp`).
+
+    Returns
+    -------
+    bytes
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
 def save_workbook(book: Workbook, path) -> Path:
     """Save a workbook reproducibly and atomically.
 
@@ -253,13 +277,7 @@ def save_workbook(book: Workbook, path) -> Path:
     raw = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook stamps the current time.
     ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
+    out = io.BytesIO(reproducible_zip(raw.getvalue(), stamp))
     temporary = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -62,15 +62,33 @@ def date(value, missing: str = "–") -> str:
     return format_date(value, format="d MMMM y", locale=LOCALE)
 
 
-def iso(value, missing: str = "") -> str:
-    """A date as ``2024-03-15``."""
-    if _missing(value):
-        return missing
-    if hasattr(value, "date") and callable(value.date):
-        value = value.date()
-    return value.isoformat()
-
-
 def plural(count: int, singular: str, plural_form: str) -> str:
     """``1 beslut``/``3 beslut``, ``1 kommun``/``2 kommuner`` with the number formatted."""
     return f"{num(count)} {singular if count == 1 else plural_form}"
+
+
+# Activity statuses after a count: singular and plural ("1 genomförd", "3 genomförda").
+STATUS_WORDS = {
+    "Genomförd": ("genomförd", "genomförda"),
+    "Pågår": ("pågående", "pågående"),
+    "Ej påbörjad": ("ej påbörjad", "ej påbörjade"),
+    "Inställd": ("inställd", "inställda"),
+}
+
+
+def status_count(count: int, status: str) -> str:
+    """``1 genomförd``, ``3 genomförda``, ``2 pågående``."""
+    singular, plural_form = STATUS_WORDS[status]
+    return f"{num(count)} {singular if count == 1 else plural_form}"
+
+
+def program_text(name: str) -> str:
+    """The programme's name for running text (``Regionalt …`` -> ``regionalt …``).
+
+    Only a leading "Regionalt"/"Regionala" is lower-cased; other names, which
+    may start with a proper noun, are kept as written.
+    """
+    first = name.split(" ", 1)[0]
+    if first in ("Regionalt", "Regionala"):
+        return name[0].lower() + name[1:]
+    return name

@@ -267,15 +267,3 @@ def _plain(value) -> str:
     if value.is_integer():
         return str(int(value))
     return f"{value:.4f}".rstrip("0").rstrip(".")
-
-
-def compare(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
-    """The long table with the previous year's value and the change beside it."""
-    table = current.copy()
-    if previous is None:
-        table["foregaende"] = float("nan")
-    else:
-        prev = previous.set_index(["indikator", "dimension"])["varde"]
-        table["foregaende"] = [prev.get((i, d), float("nan")) for i, d in zip(table["indikator"], table["dimension"])]
-    table["forandring"] = table["varde"].astype(float) - table["foregaende"].astype(float)
-    return table

@@ -199,14 +199,12 @@ def load_population(data_dir, year: int, program: Program, problems: list, sourc
     if found:
         return None
     frame = schemas.convert(raw.frame, fields, program)
-    from pyproj import Transformer  # imported only when population data is used
+    from .access import from_sweref, to_sweref  # pyproj only when population data is used
 
     if sweref:
-        to_wgs = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True)
-        frame["lon"], frame["lat"] = to_wgs.transform(frame["x"].to_numpy(), frame["y"].to_numpy())
+        frame["lat"], frame["lon"] = from_sweref(frame["x"].to_numpy(), frame["y"].to_numpy())
     else:
-        to_sweref = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
-        frame["x"], frame["y"] = to_sweref.transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+        frame["x"], frame["y"] = to_sweref(frame["lat"].to_numpy(), frame["lon"].to_numpy())
     frame["befolkning"] = frame["befolkning"].astype("int64")
     if frame["kommun"].isna().all():
         total = int(frame["befolkning"].sum())

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import formatting as fmt
+from .formatting import program_text  # noqa: F401 (part of this module's surface in tests)
 from .errors import UsageError
 from .schemas import INSATS_STATUS, STODFORMER
 
@@ -118,18 +119,6 @@ def quoted(title: str) -> str:
     return f"{QUOTE}{str(title).strip()}{QUOTE}"
 
 
-def program_text(name: str) -> str:
-    """The programme's name for running text (``Regionalt …`` -> ``regionalt …``).
-
-    Only a leading "Regionalt"/"Regionala" is lower-cased; other names, which
-    may start with a proper noun, are kept as written.
-    """
-    first = name.split(" ", 1)[0]
-    if first in ("Regionalt", "Regionala"):
-        return name[0].lower() + name[1:]
-    return name
-
-
 def starts_with_digit(text: str) -> bool:
     """True when a sentence of ``text`` starts with a digit (to be rephrased)."""
     return bool(_SENTENCE_START.search(text))
@@ -201,12 +190,7 @@ class _Draft:
 
 # --- The year in words ----------------------------------------------------------------------
 
-_STATUS_ADJ = {  # after a count: singular, plural
-    "Genomförd": ("genomförd", "genomförda"),
-    "Pågår": ("pågående", "pågående"),
-    "Ej påbörjad": ("ej påbörjad", "ej påbörjade"),
-    "Inställd": ("inställd", "inställda"),
-}
+_STATUS_ADJ = fmt.STATUS_WORDS
 
 
 def _overview(year: int, areas, f: _Figures) -> str:
@@ -518,7 +502,7 @@ def _case_description(program, year: int) -> list[str]:
     env = Environment(loader=PackageLoader("serviceprogram", "templates/memo"), autoescape=False,
                       undefined=StrictUndefined, keep_trailing_newline=False)
     text = env.get_template("arendebeskrivning.txt.j2").render(
-        program=program, program_text=program_text(program.program),
+        program=program, program_text=fmt.program_text(program.program),
         areas=join_sv(program.prioriterade_omraden), year=year)
     return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
 
@@ -705,7 +689,7 @@ def _build_document(report, draft: _Draft):
     from docx.shared import Mm
 
     program, year = report.program, report.year
-    title = f"Uppföljning av {program_text(program.program)} – år {year}"
+    title = f"Uppföljning av {fmt.program_text(program.program)} – år {year}"
     document = docx.Document()
     _set_language(document)
     _set_styles(document)
@@ -806,18 +790,6 @@ def _build_document(report, draft: _Draft):
     return document
 
 
-def _reproducible_zip(raw: bytes, stamp) -> bytes:
-    """Rewrite a DOCX package with a fixed time stamp on every ZIP entry."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
-
-
 def write_memo(report, path) -> Path:
     """Write the draft board memo of the report's year as a Word document.
 
@@ -856,7 +828,9 @@ def write_memo(report, path) -> Path:
     document = _build_document(report, draft)
     raw = io.BytesIO()
     document.save(raw)
-    data = _reproducible_zip(raw.getvalue(), _timestamp())
+    from .excel import reproducible_zip
+
+    data = reproducible_zip(raw.getvalue(), _timestamp())
     temporary = target.with_name(f".{target.name}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -182,9 +182,15 @@ class Overview(Document):
                                         ["Mål", *map(str, years), "Målvärde (år)", f"Prognos vid målåret", "Bedömning"],
                                         rows, numeric=range(1, len(years) + 3))
         statuses = [r[-1] for r in rows]
-        targets_lead = (f"Programmet har {fmt.plural(len(self.program.mal), 'mål', 'mål')} i program.toml. "
-                        + ", ".join(f"{fmt.num(statuses.count(s))} {s.lower()}" for s in
-                                    (REACHED, ON_TRACK, AT_RISK, TOO_EARLY, MISSED) if statuses.count(s)) + ".")
+        phrases = {REACHED: ("är uppnått", "är uppnådda"), ON_TRACK: ("är i fas", "är i fas"),
+                   AT_RISK: ("riskerar att inte nås", "riskerar att inte nås"),
+                   TOO_EARLY: ("är för tidigt att bedöma", "är för tidiga att bedöma"),
+                   MISSED: ("nåddes inte", "nåddes inte")}
+        parts = [f"{fmt.num(statuses.count(s))} {phrases[s][statuses.count(s) != 1]}"
+                 for s in phrases if statuses.count(s)]
+        listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1] if parts else ""
+        targets_lead = (f"Programmet har {fmt.plural(len(self.program.mal), 'mål', 'mål')} i program.toml"
+                        + (f": {listing}." if listing else "."))
         # support
         forms = [(f, "stod_antal", f) for f in STODFORMER] + [("Totalt", "stod_antal", "Totalt")]
         support_count = self._by_year(forms, "Antal stödbeslut per stödform och år", total_last=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 from .errors import UsageError
@@ -88,3 +89,13 @@ def default_out_dir() -> Path:
     """The project's ``outputs/`` folder (or ``./outputs`` outside the source tree)."""
     root = project_root()
     return (root / "outputs") if root else Path("outputs").resolve()
+
+
+def git_commit(path) -> str | None:
+    """The git commit of the checkout holding ``path``, or None outside git."""
+    try:
+        out = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None

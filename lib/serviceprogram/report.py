@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -24,17 +23,9 @@ from . import indicators as ind
 from .caps import load_caps
 from .errors import DataError, Problem, ServiceprogramError
 from .loading import YearData, load_year, resolve_data_dir
+from .paths import git_commit
 from .program import load_program
 from .schemas import INSATS_STATUS, STODFORMER
-
-# Status words as they read after a number larger than one ("3 genomförda").
-STATUS_PLURAL = {"Genomförd": "genomförda", "Pågår": "pågår", "Ej påbörjad": "ej påbörjade", "Inställd": "inställda"}
-
-
-def status_count(count: int, status: str) -> str:
-    """``1 genomförd``, ``3 genomförda``."""
-    return f"{fmt.num(count)} {status.lower() if count == 1 else STATUS_PLURAL[status]}"
-
 
 SECTIONS = (
     ("sammanfattning", "Sammanfattning"),
@@ -109,16 +100,6 @@ def _anchor(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
 
 
-def git_commit(path) -> str | None:
-    """The git commit of the folder holding ``path``, if it is a checkout."""
-    try:
-        out = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=10, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
-
-
 def build_date() -> str | None:
     """The build date from ``SOURCE_DATE_EPOCH``, or None (never the clock)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -127,7 +108,7 @@ def build_date() -> str | None:
     return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
 
 
-LIMIT_KM = 10  # the distance the programme and särskilt driftstöd use
+LIMIT_KM = int(access.DEFAULT_LIMIT_KM)  # the distance the programme and särskilt driftstöd use
 
 
 @dataclass
@@ -279,7 +260,8 @@ class Report(Document):
         if not self.valid:
             return Fragment(self._render("invalid", list=self.problems, data_dir=self.data_dir),
                             "\n".join(p.as_text() for p in self.problems))
-        return Fragment(self._render("title", sections=SECTIONS, data_date=self.data_date()),
+        return Fragment(self._render("title", sections=SECTIONS, data_date=self.data_date(),
+                                     program_text=fmt.program_text(self.program.program)),
                         f"{self.program.region}: uppföljning {self.year}")
 
     def data_date(self) -> str:
@@ -362,7 +344,7 @@ class Report(Document):
         fig = charts.stacked_barh(list(by_area.index), {s: list(by_area[s]) for s in INSATS_STATUS},
                                   xlabel="Antal insatser")
         alt = "Liggande staplar med antal insatser per prioriterat område, uppdelat på status: " + "; ".join(
-            f"{area}: " + ", ".join(status_count(int(c[s]), s) for s in INSATS_STATUS if c[s])
+            f"{area}: " + ", ".join(fmt.status_count(int(c[s]), s) for s in INSATS_STATUS if c[s])
             for area, c in by_area.iterrows()) + "."
         chart = self._figure(fig, alt, f"Insatser per prioriterat område och status vid slutet av {self.year}.")
         activities = self.data.tables["insatser"]
@@ -371,7 +353,8 @@ class Report(Document):
             mine = activities[activities["prioriterat_omrade"] == area]
             counts = mine["status"].value_counts()
             lead = (f"{fmt.plural(len(mine), 'insats', 'insatser')}: "
-                    + ", ".join(status_count(int(counts[s]), s) for s in INSATS_STATUS if counts.get(s, 0)) + ".")
+                    + ", ".join(fmt.status_count(int(counts[s]), s) for s in INSATS_STATUS if counts.get(s, 0)) + "."
+                    if len(mine) else "Inga insatser i årets handlingsplan.")
             items = []
             for a in mine.itertuples():
                 goal = ""
@@ -437,9 +420,11 @@ class Report(Document):
         rows = [[k, *[fmt.kr(v) if v else "–" for v in r]] for k, r in matrix.iterrows()]
         matrix_table = self._table(f"Belopp per kommun och stödform {self.year}", ["Kommun", *forms], rows,
                                    numeric=range(1, len(forms) + 1), css="wide")
-        lead = (f"Under {self.year} beslutades {fmt.plural(int(by_type.loc[ind.TOTAL, 'antal']), 'stöd', 'stöd')} "
+        count = int(by_type.loc[ind.TOTAL, "antal"])
+        lead = (f"Under {self.year} beslutades {fmt.plural(count, 'stöd', 'stöd')} "
                 f"på sammanlagt {fmt.kr(by_type.loc[ind.TOTAL, 'belopp_kr'])}, i genomsnitt "
-                f"{fmt.num(by_k.loc[ind.COUNTY, 'kr_per_invanare'])} kronor per invånare i länet.")
+                f"{fmt.num(by_k.loc[ind.COUNTY, 'kr_per_invanare'])} kronor per invånare i länet."
+                if count else f"Inget stöd till kommersiell service beslutades under {self.year}.")
         warnings = [w for w in self.data.warnings if w.column == "belopp_kr"]
         html = self._render("support", lead=lead, type_table=type_table, type_chart=type_chart,
                             kommun_table=kommun_table, kommun_chart=kommun_chart, matrix_table=matrix_table,
@@ -469,8 +454,9 @@ class Report(Document):
         chart = self._figure(fig, alt, f"Företagsbesök per kommun och form {self.year}.")
         n = cur.besok_per_form["antal"]
         lead = (f"Regionen gjorde {fmt.plural(int(n[ind.TOTAL]), 'företagsbesök', 'företagsbesök')} under "
-                f"{self.year}: {fmt.num(n['Fysiskt'])} fysiska och {fmt.num(n['Digitalt'])} digitala. "
-                "Besöken görs i regel tillsammans med kommunerna och ibland med länsstyrelsen.")
+                f"{self.year}: {fmt.plural(int(n['Fysiskt']), 'fysiskt', 'fysiska')} och "
+                f"{fmt.plural(int(n['Digitalt']), 'digitalt', 'digitala')}."
+                if n[ind.TOTAL] else f"Inga företagsbesök finns registrerade för {self.year}.")
         html = self._render("visits", lead=lead, form_table=form_table, kommun_table=kommun_table, chart=chart)
         return self._fragment(html, form_table)
 
@@ -601,7 +587,8 @@ class Report(Document):
         rows = [[r.namn, r.ort, r.kommun, fmt.num(r.befolkning), fmt.num(r.flyttas_over_grans),
                  fmt.num(r.tillkommande_personkm), "Ja" if r.stod else ""] for r in top.itertuples()]
         importance_table = self._table(
-            f"De {len(top)} butiker med fullsortiment vars stängning skulle påverka flest, {self.year}",
+            (f"De {len(top)} butiker med fullsortiment vars stängning skulle påverka flest, {self.year}"
+             if len(top) != 1 else f"Butiken med fullsortiment och vad dess stängning skulle innebära, {self.year}"),
             ["Butik", "Ort", "Kommun", "Närmaste butik för, personer", f"Skulle få över {LIMIT_KM} km, personer",
              "Tillkommande personkilometer", f"Stöd {self.year}"], rows, numeric=range(3, 6))
         county_over = over.loc[("fullsortiment", county)]
