@@ -265,3 +265,9 @@ def test_population_in_sweref_coordinates(data_dir):
     assert population["lat"].iloc[0] == pytest.approx(float(rows[1][lat]), abs=1e-5)
     assert population["lon"].iloc[0] == pytest.approx(float(rows[1][lon]), abs=1e-5)
     assert int(population["befolkning"].sum()) == load_program(data_dir).folkmangd
+
+
+def test_sweref_coordinates_outside_sweden(data_dir):
+    write_rows(data_dir / "befolkning.csv", [["x", "y", "befolkning", "kommun"], ["12", "6900000", "5", "Berg"]])
+    found = problems_for(data_dir)
+    assert any(p.file == "befolkning.csv" and p.row == 2 and p.column == "x" and "Sverige" in p.rule for p in found)

@@ -31,6 +31,9 @@ MAX_WHOLE = 10**12
 # Valid WGS 84 ranges for points in Sweden (data contract).
 LAT_RANGE = (55.0, 69.1)
 LON_RANGE = (10.9, 24.2)
+# SWEREF 99 TM (EPSG:3006) metres around Sweden, generously.
+X_RANGE = (100_000.0, 1_100_000.0)
+Y_RANGE = (6_000_000.0, 7_800_000.0)
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Field:
 
     ``kind`` is one of: text, number, amount (whole kronor > 0), count
     (whole number >= 0), date, bool, choice, area (a priority area of the
-    programme), kommun, lat, lon.
+    programme), kommun, lat, lon, x, y (SWEREF 99 TM metres).
     """
 
     name: str
@@ -114,8 +117,8 @@ BEFOLKNING = (
     Field("kommun", "kommun"),
 )
 BEFOLKNING_SWEREF = (
-    Field("x", "number", required=True),
-    Field("y", "number", required=True),
+    Field("x", "x", required=True),
+    Field("y", "y", required=True),
     Field("befolkning", "count", required=True),
     Field("kommun", "kommun"),
 )
@@ -181,6 +184,14 @@ def _checks(field: Field, program: Program, year: int | None) -> list[pa.Check]:
     if kind == "kommun":
         return [element(lambda v: program.resolve_kommun(v) is not None,
                         "Måste vara en kommun (namn eller kod) i program.toml")]
+    if kind in ("x", "y"):
+        low, high = X_RANGE if kind == "x" else Y_RANGE
+        what = "östlig koordinat (x)" if kind == "x" else "nordlig koordinat (y)"
+        return [
+            element(parsing.is_number, f"Måste vara en {what} i meter (SWEREF 99 TM)"),
+            element(_in_range(low, high),
+                    f"Måste ligga inom Sverige: {what} mellan {low:,.0f} och {high:,.0f} m".replace(",", " ")),
+        ]
     if kind in ("lat", "lon"):
         low, high = LAT_RANGE if kind == "lat" else LON_RANGE
         what = "latitud" if kind == "lat" else "longitud"
@@ -294,7 +305,7 @@ def convert(frame: pd.DataFrame, fields, program: Program) -> pd.DataFrame:
         if f.name not in out.columns:
             out[f.name] = None
         column = out[f.name]
-        if f.kind in ("number", "lat", "lon"):
+        if f.kind in ("number", "lat", "lon", "x", "y"):
             out[f.name] = column.map(lambda v: parsing.parse_number(v) if v is not None else float("nan")).astype(float)
         elif f.kind in ("amount", "count"):
             out[f.name] = column.map(lambda v: int(parsing.parse_number(v)) if v is not None else pd.NA).astype("Int64")
