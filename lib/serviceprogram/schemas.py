@@ -34,6 +34,13 @@ LON_RANGE = (10.9, 24.2)
 # SWEREF 99 TM (EPSG:3006) metres around Sweden, generously.
 X_RANGE = (100_000.0, 1_100_000.0)
 Y_RANGE = (6_000_000.0, 7_800_000.0)
+# Coordinate kinds: valid range, name, unit and the range as the analyst reads it.
+COORDINATES = {
+    "lat": (LAT_RANGE, "latitud", "i decimalgrader (WGS 84)", "55–69,1"),
+    "lon": (LON_RANGE, "longitud", "i decimalgrader (WGS 84)", "10,9–24,2"),
+    "x": (X_RANGE, "östlig koordinat (x)", "i meter (SWEREF 99 TM)", "mellan 100 000 och 1 100 000 m"),
+    "y": (Y_RANGE, "nordlig koordinat (y)", "i meter (SWEREF 99 TM)", "mellan 6 000 000 och 7 800 000 m"),
+}
 
 
 @dataclass(frozen=True)
@@ -184,21 +191,11 @@ def _checks(field: Field, program: Program, year: int | None) -> list[pa.Check]:
     if kind == "kommun":
         return [element(lambda v: program.resolve_kommun(v) is not None,
                         "Måste vara en kommun (namn eller kod) i program.toml")]
-    if kind in ("x", "y"):
-        low, high = X_RANGE if kind == "x" else Y_RANGE
-        what = "östlig koordinat (x)" if kind == "x" else "nordlig koordinat (y)"
+    if kind in COORDINATES:
+        (low, high), what, unit, span = COORDINATES[kind]
         return [
-            element(parsing.is_number, f"Måste vara en {what} i meter (SWEREF 99 TM)"),
-            element(_in_range(low, high),
-                    f"Måste ligga inom Sverige: {what} mellan {low:,.0f} och {high:,.0f} m".replace(",", " ")),
-        ]
-    if kind in ("lat", "lon"):
-        low, high = LAT_RANGE if kind == "lat" else LON_RANGE
-        what = "latitud" if kind == "lat" else "longitud"
-        return [
-            element(parsing.is_number, f"Måste vara en {what} i decimalgrader (WGS 84)"),
-            element(_in_range(low, high),
-                    f"Måste ligga inom Sverige: {what} {str(low).replace('.', ',')}–{str(high).replace('.', ',')}"),
+            element(parsing.is_number, f"Måste vara en {what} {unit}"),
+            element(_in_range(low, high), f"Måste ligga inom Sverige: {what} {span}"),
         ]
     return []
 
