@@ -52,6 +52,7 @@ __all__ = [
     "from_sweref",
     "offers",
     "open_at_year_end",
+    "closed_by_year_end",
     "nearest",
     "distances",
     "band_labels",
@@ -378,6 +379,25 @@ def _date_column(points: pd.DataFrame, name: str) -> pd.Series:
     return pd.to_datetime(points[name])
 
 
+def closed_by_year_end(points: pd.DataFrame, year: int) -> pd.Series:
+    """Tell which service points had closed on or before 31 December of ``year``.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Service points with an optional ``stangd`` date column.
+    year : int
+        Follow-up year.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean Series aligned with ``points``.
+    """
+    closed = _date_column(points, "stangd")
+    return (closed.notna() & (closed <= _year_end(year))).astype(bool)
+
+
 def open_at_year_end(points: pd.DataFrame, year: int) -> pd.Series:
     """Tell which service points are open at the end of a year.
 
@@ -398,10 +418,8 @@ def open_at_year_end(points: pd.DataFrame, year: int) -> pd.Series:
     pandas.Series
         Boolean Series aligned with ``points``.
     """
-    end = _year_end(year)
     opened = _date_column(points, "oppnad")
-    closed = _date_column(points, "stangd")
-    is_open = (opened.isna() | (opened <= end)) & (closed.isna() | (closed > end))
+    is_open = (opened.isna() | (opened <= _year_end(year))) & ~closed_by_year_end(points, year)
     return is_open.astype(bool)
 
 

@@ -36,6 +36,7 @@ from .access import (
     band_labels,
     band_table,
     offers,
+    closed_by_year_end,
     open_at_year_end,
 )
 
@@ -378,27 +379,6 @@ def _size_examples(reference: float) -> list[int]:
     return sorted({1 if top >= 10 else below[0], middle, top})
 
 
-def _closed_at_year_end(points: pd.DataFrame, year: int) -> np.ndarray:
-    """Points that had closed on or before 31 December of the year.
-
-    Parameters
-    ----------
-    points : pandas.DataFrame
-        Service points.
-    year : int
-        Year.
-
-    Returns
-    -------
-    numpy.ndarray
-        Boolean array.
-    """
-    if "stangd" not in points.columns:
-        return np.zeros(len(points), dtype=bool)
-    closed = pd.to_datetime(points["stangd"])
-    return (closed.notna() & (closed <= pd.Timestamp(year=int(year), month=12, day=31))).to_numpy()
-
-
 def _scale_bar(ax, xlim, ylim, length_km: float) -> None:
     """Draw a black-and-white scale bar in the lower left corner.
 
@@ -517,7 +497,7 @@ def access_map(
     pts_xy = _xy_of(points, "Serviceplatserna")
     has_type = offers(points, typ).to_numpy() if len(points) else np.zeros(0, dtype=bool)
     is_open = open_at_year_end(points, year).to_numpy() if len(points) else np.zeros(0, dtype=bool)
-    closed = _closed_at_year_end(points, year) if len(points) else np.zeros(0, dtype=bool)
+    closed = closed_by_year_end(points, year).to_numpy() if len(points) else np.zeros(0, dtype=bool)
     open_xy = pts_xy[has_type & is_open]
     closed_xy = pts_xy[has_type & closed]
     singular = _NOUNS[typ][0]
@@ -657,7 +637,7 @@ def alt_text_map(
     singular, plural = _NOUNS[typ]
     has_type = offers(points, typ).to_numpy() if len(points) else np.zeros(0, dtype=bool)
     n_open = int((has_type & open_at_year_end(points, year).to_numpy()).sum()) if len(points) else 0
-    n_closed = int((has_type & _closed_at_year_end(points, year)).sum()) if len(points) else 0
+    n_closed = int((has_type & closed_by_year_end(points, year).to_numpy()).sum()) if len(points) else 0
 
     upper = labels[0].split("–", 1)[1]
     first = f"{_pct(shares[0])} av befolkningen bor inom {upper} fågelvägen från närmaste {singular}"
