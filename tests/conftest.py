@@ -56,3 +56,16 @@ def built_2024(tmp_path_factory) -> Path:
     result = run_cli("report", "--data-dir", DATA, "--out", out, "--year", 2024)
     assert result.returncode == 0, result.stderr
     return out / "2024"
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file under ``folder`` with its bytes."""
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def previous_good(built_2024, tmp_path) -> Path:
+    """An outputs folder holding a good 2024 report, for builds that must not damage it."""
+    out = tmp_path / "out"
+    shutil.copytree(built_2024, out / "2024")
+    return out

@@ -1,23 +1,10 @@
 """A failed or interrupted build never damages the previous good report."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from conftest import run_cli, set_cell
+from conftest import run_cli, set_cell, snapshot
 
 from serviceprogram import build
-
-
-def snapshot(folder):
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture
-def previous_good(built_2024, tmp_path):
-    out = tmp_path / "out"
-    shutil.copytree(built_2024, out / "2024")
-    return out
 
 
 def test_broken_data_leaves_previous_outputs_byte_identical(previous_good, data_dir):

@@ -1,13 +1,19 @@
 """Building the yearly reports: validate, execute the notebooks, render, publish.
 
 - Years whose inputs are unchanged are skipped (:mod:`serviceprogram.cache`).
-- The others are validated together first: one invalid year stops the whole
-  batch before anything is written, with every problem listed.
-- Years are built in parallel worker processes that import papermill,
-  nbconvert and WeasyPrint once (forked from a parent that imported them).
+- The worker processes are forked first and launch their Jupyter kernels,
+  which boot while the parent validates every year to build: one invalid
+  year stops the whole batch before anything is written, with every problem
+  listed, and the workers stop at once.
+- A year is built as three parts (follow-up report, what-if page, exported
+  files), handed out longest first to the free workers. A worker imports
+  papermill, nbconvert and WeasyPrint on its first part and reuses them and
+  its kernel for the next ones.
 - Each year is built in a temporary folder beside its output folder and
-  swapped in under a lock only when complete, so a failed, interrupted or
-  concurrent build never leaves partial files or damages a good report.
+  swapped in under a lock only when all its parts are done, so a failed,
+  interrupted or concurrent build never leaves partial files or damages a
+  good report. The manifest is hashed before the build starts: a data file
+  saved during the build leaves the year stale, to be built again.
 """
 from __future__ import annotations
 
@@ -90,6 +96,10 @@ def validate_all(data_dir: Path, years) -> dict:
 
 
 RESET_TAG = "serviceprogram-reset"
+# Imported by each build kernel while it starts (pandera, pyproj and scipy are
+# imported lazily by the package), so the first notebook does not pay for them.
+KERNEL_PRELOAD = ("serviceprogram.report", "serviceprogram.whatif", "serviceprogram.overview",
+                  "serviceprogram.schemas", "pyproj", "scipy.spatial")
 _KERNEL: dict = {}
 
 
@@ -111,7 +121,7 @@ def _kernel_manager_class():
 
 
 def _kernel():
-    """This process's kernel, started on first use and reused for every notebook.
+    """This process's kernel manager, made on first use and reused for every notebook.
 
     Starting a kernel and importing the package in it costs more than running
     a report notebook; each notebook starts with a namespace reset instead.
@@ -124,6 +134,21 @@ def _kernel():
         util.Finalize(None, _shutdown_kernel, exitpriority=10)  # forked workers skip atexit
         atexit.register(_shutdown_kernel)
     return _KERNEL["km"]
+
+
+def start_kernel() -> None:
+    """Launch this process's kernel now, without waiting for it to be ready.
+
+    The kernel boots and imports :data:`KERNEL_PRELOAD` in its own process
+    while the caller goes on (the build validates the data meanwhile);
+    papermill then finds it running and reuses it.
+    """
+    from jupyter_core.utils import run_sync
+
+    km = _kernel()
+    if not km.has_kernel:
+        run_sync(km.start_kernel)(cwd=str(notebooks_dir()),
+                                  extra_arguments=[f"--IPKernelApp.exec_lines=import {', '.join(KERNEL_PRELOAD)}"])
 
 
 def _shutdown_kernel() -> None:
@@ -161,83 +186,132 @@ def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
     return nbformat.read(executed, as_version=4)
 
 
-def build_year(data_dir: Path, out_dir: Path, year: int) -> BuildResult:
-    """Build one (already validated) year's outputs into ``out_dir/<year>/``, atomically.
+# The parts of a build. Each runs in a worker (or in this process), writes its
+# files into the staging folder and returns its number of data warnings. A
+# year has three independent parts, so that two workers can share a year.
+
+def _report(data_dir: Path, year: int, data, previous):
+    """The year's Report from the data the build validated (loaded again when not given)."""
+    from .report import Report
+
+    if data is None or (previous is None and (data_dir / str(year - 1)).is_dir()):
+        report = Report.load(year, data_dir)
+    else:
+        report = Report(year, data_dir, data, previous, program=data.program)
+    if not report.valid:
+        raise DataError(report.problems)
+    return report
+
+
+def report_part(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
+    """The follow-up report: the executed notebook, its HTML and its PDF.
 
     Parameters
     ----------
+    staging : Path
+        The folder to write into.
     data_dir : Path
         The data folder.
-    out_dir : Path
-        The outputs folder.
     year : int
+    data, previous : YearData, optional
+        The year and the previous year as the build validated them; loaded
+        again when not given.
 
     Returns
     -------
-    BuildResult
+    int
+        The number of data warnings of the year.
 
     Raises
     ------
     DataError
-        If the year's data is invalid (nothing is written).
+        If the year's data is invalid.
     """
+    from .render import html_to_pdf, notebook_to_html
+
+    report = _report(data_dir, year, data, previous)
+    program = report.program
+    nb = _execute(notebook_path(), staging / f"uppfoljning-{year}.ipynb", year, data_dir)
+    title = f"Uppföljning av regionalt serviceprogram {year} – {program.region}"
+    html = notebook_to_html(nb, title, f"{program.program}: uppföljning av år {year}", program.exempeldata)
+    (staging / f"uppfoljning-{year}.html").write_text(html, encoding="utf-8")
+    html_to_pdf(html, staging / f"uppfoljning-{year}.pdf")
+    return len(report.data.warnings)
+
+
+def exports_part(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
+    """The indicator CSV, the indicator workbook and the board memo; returns 0 (see :func:`report_part`)."""
     from . import indicators as ind
     from .excel import write_indicator_workbook
     from .memo import write_memo
-    from .render import html_to_pdf, notebook_to_html
-    from .report import Report
 
-    start = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{year}-bygge-", dir=out_dir))
-    staging.chmod(0o755)  # mkdtemp makes it private; the published folder is for everyone
-    try:
-        report = Report.load(year, data_dir)
-        if not report.valid:
-            raise DataError(report.problems)
-        program = report.program
-        nb = _execute(notebook_path(), staging / f"uppfoljning-{year}.ipynb", year, data_dir)
-        title = f"Uppföljning av regionalt serviceprogram {year} – {program.region}"
-        html = notebook_to_html(nb, title, f"{program.program}: uppföljning av år {year}", program.exempeldata)
-        (staging / f"uppfoljning-{year}.html").write_text(html, encoding="utf-8")
-        html_to_pdf(html, staging / f"uppfoljning-{year}.pdf")
-        whatif = _execute(notebook_path(WHATIF_NOTEBOOK), staging / f"tillganglighet-{year}.ipynb", year, data_dir)
-        html = notebook_to_html(whatif, f"Tänk om: tillgång till service {year} – {program.region}",
-                                "Scenario för tillgången till service", program.exempeldata)
-        (staging / f"tillganglighet-{year}.html").write_text(html, encoding="utf-8")
-        ind.write_csv(report.long, staging / f"indikatorer-{year}.csv")
-        write_memo(report, staging / f"tjansteskrivelse-{year}.docx")
-        write_indicator_workbook(report.indicators, program, staging / f"uppfoljning-{year}.xlsx")
-        cache.write_manifest(staging, data_dir, year)
-        final = publish(staging, out_dir / str(year))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return BuildResult(year, final, sorted(final.iterdir()), time.perf_counter() - start,
-                       len(report.data.warnings))
+    report = _report(data_dir, year, data, previous)
+    ind.write_csv(report.long, staging / f"indikatorer-{year}.csv")
+    write_memo(report, staging / f"tjansteskrivelse-{year}.docx")
+    write_indicator_workbook(report.indicators, report.program, staging / f"uppfoljning-{year}.xlsx")
+    return 0
 
 
-def build_overview(data_dir: Path, out_dir: Path, years: list[int]) -> BuildResult:
-    """Build the programme overview into ``out_dir/program/``, atomically."""
+def whatif_part(staging: Path, data_dir: Path, year: int) -> int:
+    """The what-if page of the year's access to service (notebook and HTML); returns 0."""
+    from .render import notebook_to_html
+
+    program = load_program(data_dir)
+    whatif = _execute(notebook_path(WHATIF_NOTEBOOK), staging / f"tillganglighet-{year}.ipynb", year, data_dir)
+    html = notebook_to_html(whatif, f"Tänk om: tillgång till service {year} – {program.region}",
+                            "Scenario för tillgången till service", program.exempeldata)
+    (staging / f"tillganglighet-{year}.html").write_text(html, encoding="utf-8")
+    return 0
+
+
+def overview_part(staging: Path, data_dir: Path) -> int:
+    """The programme overview (notebook, HTML, PDF); returns 0."""
     from .render import html_to_pdf, notebook_to_html
 
-    start = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".program-bygge-", dir=out_dir))
-    staging.chmod(0o755)
-    try:
-        program = load_program(data_dir)
-        nb = _execute(notebook_path(OVERVIEW_NOTEBOOK), staging / "programoversikt.ipynb", None, data_dir)
-        html = notebook_to_html(nb, f"{program.program}: programöversikt – {program.region}",
-                                f"{program.program}: alla uppföljningsår och programmets mål", program.exempeldata)
-        (staging / "programoversikt.html").write_text(html, encoding="utf-8")
-        html_to_pdf(html, staging / "programoversikt.pdf")
-        cache.write_manifest(staging, data_dir, cache.PROGRAM_FOLDER, years)
-        final = publish(staging, out_dir / cache.PROGRAM_FOLDER)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return BuildResult(0, final, sorted(final.iterdir()), time.perf_counter() - start)
+    program = load_program(data_dir)
+    nb = _execute(notebook_path(OVERVIEW_NOTEBOOK), staging / "programoversikt.ipynb", None, data_dir)
+    html = notebook_to_html(nb, f"{program.program}: programöversikt – {program.region}",
+                            f"{program.program}: alla uppföljningsår och programmets mål", program.exempeldata)
+    (staging / "programoversikt.html").write_text(html, encoding="utf-8")
+    html_to_pdf(html, staging / "programoversikt.pdf")
+    return 0
+
+
+# Longest parts first (a follow-up report takes about five times a what-if
+# page), so that the short ones fill the gaps at the end.
+PART_ORDER = ("report_part", "overview_part", "whatif_part", "exports_part")
+
+
+def _order(function) -> int:
+    name = getattr(function, "__name__", "")
+    return PART_ORDER.index(name) if name in PART_ORDER else len(PART_ORDER)
+
+
+@dataclass
+class _Job:
+    """One output folder being built: its staging folder and the parts still running."""
+
+    key: int  # the year, 0 for the programme overview
+    final: Path
+    manifest: dict
+    parts: list = field(default_factory=list)
+    staging: Path | None = None
+    pending: int = 0
+    warnings: int = 0
+    start: float = field(default_factory=time.perf_counter)
+
+    def finish(self) -> BuildResult:
+        """Write the manifest and publish the staging folder."""
+        cache.write_manifest(self.staging, self.manifest)
+        final = publish(self.staging, self.final)
+        return BuildResult(self.key, final, sorted(final.iterdir()), time.perf_counter() - self.start,
+                           self.warnings)
+
+
+def _staging(out_dir: Path, name: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=f".{name}-bygge-", dir=out_dir))
+    folder.chmod(0o755)  # mkdtemp makes it private; the published folder is for everyone
+    return folder
 
 
 @contextlib.contextmanager
@@ -270,15 +344,14 @@ def publish(staging: Path, final: Path) -> Path:
     return final
 
 
-def _warm_imports() -> None:
-    """Import the heavy libraries once per process (nbformat's schema parsers included)."""
-    import jupyter_client  # noqa: F401
-    import nbconvert  # noqa: F401
-    import nbformat  # noqa: F401
-    import papermill  # noqa: F401
-    import weasyprint  # noqa: F401
+def _start_worker() -> None:
+    """A worker's first step: launch its kernel, which boots while the parent validates.
 
-    from . import report  # noqa: F401
+    Nothing heavy is imported here, so a batch whose data is invalid stops at
+    once; papermill, nbconvert and WeasyPrint are imported by the worker's
+    first part and then reused for every later one.
+    """
+    start_kernel()
 
 
 def stale_years(data_dir: Path, out_dir: Path, years, force: bool = False) -> list[int]:
@@ -290,6 +363,10 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
                 force: bool = False, overview: bool | None = None) -> list[BuildResult]:
     """Validate the years that need it, then build them (and the overview) in parallel.
 
+    The workers start (and start their kernels) while the data is validated;
+    a year's three parts may be built by different workers and are published
+    together.
+
     Parameters
     ----------
     data_dir : str, Path or None
@@ -299,8 +376,8 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
     years : list of int, optional
         Years to build; default every year folder.
     progress : callable, optional
-        Called as ``progress("start", year, total=n)`` when a year is handed to
-        a worker and ``progress("done", year, result)`` when it is finished;
+        Called as ``progress("start", year, total=n)`` when a year's build
+        begins and ``progress("done", year, result)`` when it is published;
         the overview reports as year 0.
     jobs : int, optional
         Worker processes; default the number of cores. 1 builds in this process.
@@ -328,48 +405,100 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
     out = Path(out_dir).resolve() if out_dir is not None else default_out_dir()
     todo = stale_years(folder, out, years, force)
     results = {y: BuildResult(y, out / str(y), skipped=True) for y in years if y not in todo}
-    tasks = [(build_year, (folder, out, y), y) for y in todo]
-    if todo:
-        validate_all(folder, todo)
     all_years = find_years(folder)
-    if overview and (force or not cache.is_fresh(out, folder, cache.PROGRAM_FOLDER, all_years)):
-        tasks.append((build_overview, (folder, out, all_years), 0))
-    for result in _run(tasks, jobs, progress):
-        results[result.year] = result
+    with_overview = overview and (force or not cache.is_fresh(out, folder, cache.PROGRAM_FOLDER, all_years))
+    parts = 3 * len(todo) + with_overview
+    if parts:
+        with _workers(jobs, parts) as pool:
+            loaded = validate_all(folder, todo) if todo else {}
+            out.mkdir(parents=True, exist_ok=True)
+            work = [_year_job(folder, out, y, loaded) for y in todo]
+            if with_overview:
+                manifest = cache.manifest_for(folder, cache.PROGRAM_FOLDER, all_years)
+                work.append(_Job(0, out / cache.PROGRAM_FOLDER, manifest, [(overview_part, (folder,))]))
+            for result in _run(pool, work, progress):
+                results[result.year] = result
     return [results[y] for y in years] + ([results[0]] if 0 in results else [])
 
 
-def _run(tasks, jobs: int | None, progress):
-    """Run build tasks ``(function, args, key)`` in this process or in a pool of forked workers."""
-    if not tasks:
-        return
-    total = len(tasks)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, total))
-    if jobs == 1:
-        for function, args, key in tasks:
-            if progress:
-                progress("start", key, total=total)
-            result = function(*args)
-            if progress:
-                progress("done", key, result)
-            yield result
+def _year_job(folder: Path, out: Path, year: int, loaded: dict) -> _Job:
+    manifest = cache.manifest_for(folder, year)  # hashed before building: a file changed meanwhile counts
+    data = (folder, year, loaded.get(year), loaded.get(year - 1))
+    return _Job(year, out / str(year), manifest,
+                [(report_part, data), (whatif_part, (folder, year)), (exports_part, data)])
+
+
+@contextlib.contextmanager
+def _workers(jobs: int | None, parts: int):
+    """A pool of forked workers that start their kernels at once (None: build in this process)."""
+    workers = max(1, min(jobs or os.cpu_count() or 1, parts))
+    if workers == 1:
+        start_kernel()
+        yield None
         return
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
-    _warm_imports()  # paid once here; forked workers inherit the imported modules
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_imports) as pool:
-        pending = {}
-        for function, args, key in tasks:
-            pending[pool.submit(function, *args)] = key
-            if progress:
-                progress("start", key, total=total)
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                key = pending.pop(future)
-                result = future.result()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
+    for _ in range(workers):  # fork every worker now, so their kernels boot during the validation
+        pool.submit(int)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run(pool, jobs: list[_Job], progress):
+    """Run the jobs' parts in the pool (or in this process); yield each job's result when published.
+
+    Whatever happens, no staging folder is left behind: on an error or an
+    interrupt the running parts are waited for, then every unpublished
+    staging folder is removed.
+    """
+    total = len(jobs)
+    try:
+        for job in jobs:
+            job.staging = _staging(job.final.parent, job.final.name)
+        if pool is None:
+            for job in jobs:
                 if progress:
-                    progress("done", key, result)
+                    progress("start", job.key, total=total)
+                for function, args in job.parts:
+                    job.warnings += function(job.staging, *args)
+                result = job.finish()
+                if progress:
+                    progress("done", job.key, result)
                 yield result
+            return
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        pending = {}
+        for job in jobs:
+            job.pending = len(job.parts)
+            if progress:
+                progress("start", job.key, total=total)
+        parts = [(function, args, job) for job in jobs for function, args in job.parts]
+        for function, args, job in sorted(parts, key=lambda part: _order(part[0])):
+            pending[pool.submit(function, job.staging, *args)] = job
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    job.warnings += future.result()
+                    job.pending -= 1
+                    if not job.pending:
+                        result = job.finish()
+                        if progress:
+                            progress("done", job.key, result)
+                        yield result
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            wait(pending)  # let running parts end before their folders are removed
+            raise
+    finally:
+        for job in jobs:
+            if job.staging is not None:
+                shutil.rmtree(job.staging, ignore_errors=True)  # gone already when published

@@ -96,13 +96,14 @@ def program_manifest(data_dir: Path, years) -> dict:
             "inputs": {label: _digest(path) for label, path in sorted(found.items())}, **_context(data_dir)}
 
 
-def _manifest_for(data_dir: Path, key, years=None) -> dict:
+def manifest_for(data_dir: Path, key, years=None) -> dict:
+    """The manifest of a year, or of the overview of ``years`` (``key="program"``)."""
     return program_manifest(data_dir, years) if key == PROGRAM_FOLDER else manifest(data_dir, key)
 
 
-def write_manifest(folder: Path, data_dir: Path, key, years=None) -> None:
-    """Write the manifest of a year (or of the overview, ``key="program"``) into a staging folder."""
-    text = json.dumps(_manifest_for(data_dir, key, years), indent=1, sort_keys=True) + "\n"
+def write_manifest(folder: Path, data: dict) -> None:
+    """Write a manifest (from :func:`manifest_for`) into a staging folder."""
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     (folder / MANIFEST).write_text(text, encoding="utf-8")
 
 
@@ -120,4 +121,4 @@ def is_fresh(out_dir: Path, data_dir: Path, key, years=None) -> bool:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return stored == _manifest_for(data_dir, key, years)
+    return stored == manifest_for(data_dir, key, years)

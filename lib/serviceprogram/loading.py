@@ -6,7 +6,9 @@ year at once as a :class:`~serviceprogram.errors.DataError`, or returns a
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,11 @@ from .reading import WORKBOOK, RawTable, read_csv, read_workbook, sha256_file
 POPULATION_FILE = "befolkning.csv"
 # Population points may differ from the official population by rounding.
 POPULATION_TOLERANCE = 0.005
+# Years loaded by this process, by the content of the files they were read from:
+# a build kernel runs several notebooks that read the same years. Callers get
+# their own copy, so changing one cannot change what another sees.
+_LOADED: OrderedDict = OrderedDict()
+LOADED_KEPT = 16
 
 
 @dataclass
@@ -250,6 +257,25 @@ def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
     year_dir = data_dir / str(year)
     if not year_dir.is_dir():
         raise UsageError(f"Året {year} finns inte i datamappen {data_dir} (ingen mapp {year}/).")
+    key = (str(data_dir.resolve()), year, _content(data_dir, year_dir))
+    if key in _LOADED and _LOADED[key].program == program:
+        _LOADED.move_to_end(key)
+        return copy.deepcopy(_LOADED[key])
+    data = _load_year(data_dir, year, program)
+    _LOADED[key] = data
+    while len(_LOADED) > LOADED_KEPT:
+        _LOADED.popitem(last=False)
+    return copy.deepcopy(data)
+
+
+def _content(*folders: Path) -> tuple:
+    """Name and SHA-256 of every file directly in the folders (what a year is read from)."""
+    return tuple((path.parent.name, path.name, sha256_file(path))
+                 for folder in folders for path in sorted(folder.iterdir()) if path.is_file())
+
+
+def _load_year(data_dir: Path, year: int, program: Program) -> YearData:
+    year_dir = data_dir / str(year)
     problems: list[Problem] = []
     sources = [Source(PROGRAM_FILE, data_dir / PROGRAM_FILE, sha256_file(data_dir / PROGRAM_FILE))]
     raws = _read_tables(year_dir, year, problems, sources)
