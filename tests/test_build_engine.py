@@ -112,3 +112,32 @@ def test_parts_are_handed_out_longest_first():
     names = ["exports_part", "whatif_part", "overview_part", "report_part", "something_else"]
     ordered = sorted(names, key=lambda name: build._order(part(name)))
     assert ordered == ["report_part", "overview_part", "whatif_part", "exports_part", "something_else"]
+
+
+def test_each_worker_imports_once_and_reuses_one_kernel(tmp_path, monkeypatch):
+    """Five notebooks on two workers: two kernels, and the heavy imports paid once per worker."""
+    import json
+    import sys
+
+    log = tmp_path / "executions.jsonl"
+    real = build._execute
+
+    def logged(notebook, *args):
+        imported = "papermill" in sys.modules and "nbformat" in sys.modules
+        result = real(notebook, *args)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"pid": os.getpid(), "kernel": build._kernel().kernel_id,
+                                     "imported_before": imported, "notebook": notebook.name}) + "\n")
+        return result
+
+    monkeypatch.setattr(build, "_execute", logged)  # inherited by the forked workers
+    build.build_years(None, tmp_path / "out", None, jobs=2, force=True)
+    runs = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert len(runs) == 2 * 3 + 1  # two notebooks per year, one overview
+    workers = {run["pid"] for run in runs}
+    assert len(workers) == 2 and os.getpid() not in workers
+    assert len({run["kernel"] for run in runs}) == 2, "one kernel per worker, reused"
+    for pid in workers:
+        mine = [run for run in runs if run["pid"] == pid]
+        assert len({run["kernel"] for run in mine}) == 1
+        assert all(run["imported_before"] for run in mine[1:]), "imports paid again in a worker"
