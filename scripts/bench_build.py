@@ -1,6 +1,6 @@
 """Benchmark of the batch build (prints figures; it is not a test).
 
-Usage: .venv/bin/python scripts/bench_build.py [--scale 1,2,4] [--skip-naive]
+Usage: .venv/bin/python scripts/bench_build.py [--scale 2,4,8] [--regions 2] [--skip-naive]
 
 1. Cold build of every example year with ``serviceprogram report --force``
    (parallel workers, one import of papermill/nbconvert/WeasyPrint per worker).
@@ -20,7 +20,9 @@ Usage: .venv/bin/python scripts/bench_build.py [--scale 1,2,4] [--skip-naive]
 3. A no-op rebuild (nothing changed: every year is cached).
 4. Peak memory (largest resident set of the build and its children).
 5. Scale: generated data folders with more years (copies of the example years
-   shifted in time), showing the time per report as the count grows.
+   shifted in time), showing the time per report as the count grows; then
+   several such regions of eight years built one after the other, as a
+   national body would loop over the regions.
 
 Targets (issue «Fast, parallel, cached batch builds»): cold ratio >= 3 on
 2 cores, no-op <= 1 s.
@@ -115,6 +117,7 @@ def verdict(met: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="2,4,8", help="number of years in the scale runs (comma-separated)")
+    parser.add_argument("--regions", type=int, default=2, help="regions of eight years in the last scale run")
     parser.add_argument("--skip-naive", action="store_true", help="skip the naive chain")
     args = parser.parse_args()
     years = sorted(int(p.name) for p in DATA.iterdir() if p.is_dir() and p.name.isdigit())
@@ -143,6 +146,16 @@ def main() -> None:
             shifted_copy(DATA, data, count)
             seconds = report(data, work / f"ut-{count}", "--force")
             print(f"Skala {count:3d} rapporter:           {seconds:6.1f} s, {seconds / count:5.1f} s per rapport")
+        if args.regions:
+            start = time.perf_counter()
+            for region in range(args.regions):
+                data = work / f"region-{region}"
+                data.mkdir()
+                shifted_copy(DATA, data, 8)
+                report(data, work / f"ut-region-{region}", "--force")
+            seconds = time.perf_counter() - start
+            count = 8 * args.regions
+            print(f"Skala {args.regions} regioner × 8 år:      {seconds:6.1f} s, {seconds / count:5.1f} s per rapport")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
