@@ -6,7 +6,8 @@
   year stops the whole batch before anything is written, with every problem
   listed, and the workers stop at once.
 - A year is built as three parts (follow-up report, what-if page, exported
-  files), handed out longest first to the free workers. A worker imports
+  files), handed out to the free workers a few years at a time, longest
+  parts first. A worker imports
   papermill, nbconvert and WeasyPrint on its first part and reuses them and
   its kernel for the next ones.
 - Each year is built in a temporary folder beside its output folder and
@@ -347,14 +348,19 @@ def publish(staging: Path, final: Path) -> Path:
     return final
 
 
-def _start_worker() -> None:
-    """A worker's first step: launch its kernel, which boots while the parent validates.
+def _launch_kernel_early() -> None:
+    """Launch this process's kernel, to boot while the parent validates (a worker's first step).
 
     Nothing heavy is imported here, so a batch whose data is invalid stops at
-    once; papermill, nbconvert and WeasyPrint are imported by the worker's
-    first part and then reused for every later one.
+    once; papermill, nbconvert and WeasyPrint are imported by the first part
+    and then reused for every later one. Should the launch fail, the first
+    notebook starts the kernel again and reports the real error (in a pool
+    initializer an error would only break the pool).
     """
-    start_kernel()
+    try:
+        start_kernel()
+    except Exception:  # noqa: BLE001 - raised again, with its cause, by the first notebook
+        _shutdown_kernel()
 
 
 def stale_years(data_dir: Path, out_dir: Path, years, force: bool = False) -> list[int]:
@@ -410,22 +416,37 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
     results = {y: BuildResult(y, out / str(y), skipped=True) for y in years if y not in todo}
     all_years = find_years(folder)
     with_overview = overview and (force or not cache.is_fresh(out, folder, cache.PROGRAM_FOLDER, all_years))
-    parts = len(YEAR_PARTS) * len(todo) + with_overview
-    if parts:
-        with _workers(jobs, parts) as pool:
+    # Hashed before anything is read: a file saved from now on leaves the year stale, to be built again.
+    manifests = {y: cache.manifest_for(folder, y) for y in todo}
+    if with_overview:
+        manifests[0] = cache.manifest_for(folder, cache.PROGRAM_FOLDER, all_years)
+    if manifests:
+        with _workers(jobs, len(YEAR_PARTS) * len(todo) + with_overview) as pool:
             loaded = validate_all(folder, todo) if todo else {}
+            _add_previous_years(folder, todo, loaded)
             out.mkdir(parents=True, exist_ok=True)
-            work = [_year_job(folder, out, y, loaded) for y in todo]
+            work = [_year_job(folder, out, y, loaded, manifests[y]) for y in todo]
             if with_overview:
-                manifest = cache.manifest_for(folder, cache.PROGRAM_FOLDER, all_years)
-                work.append(_Job(0, out / cache.PROGRAM_FOLDER, manifest, [(overview_part, (folder,))]))
+                work.append(_Job(0, out / cache.PROGRAM_FOLDER, manifests[0], [(overview_part, (folder,))]))
             for result in _run(pool, work, progress):
                 results[result.year] = result
     return [results[y] for y in years] + ([results[0]] if 0 in results else [])
 
 
-def _year_job(folder: Path, out: Path, year: int, loaded: dict) -> _Job:
-    manifest = cache.manifest_for(folder, year)  # hashed before building: a file changed meanwhile counts
+def _add_previous_years(folder: Path, years, loaded: dict) -> None:
+    """Load the previous year of each year (for its comparisons) when valid, so workers need not."""
+    from .loading import load_year
+    from .errors import ServiceprogramError
+
+    for year in years:
+        if year - 1 not in loaded and (folder / str(year - 1)).is_dir():
+            try:
+                loaded[year - 1] = load_year(folder, year - 1)
+            except ServiceprogramError:
+                pass  # an invalid previous year: the report then has no comparison (see Report.load)
+
+
+def _year_job(folder: Path, out: Path, year: int, loaded: dict, manifest: dict) -> _Job:
     data = (folder, year, loaded.get(year), loaded.get(year - 1))
     arguments = {"report_part": data, "whatif_part": (folder, year), "exports_part": data}
     return _Job(year, out / str(year), manifest, [(globals()[name], arguments[name]) for name in YEAR_PARTS])
@@ -433,21 +454,24 @@ def _year_job(folder: Path, out: Path, year: int, loaded: dict) -> _Job:
 
 @contextlib.contextmanager
 def _workers(jobs: int | None, parts: int):
-    """A pool of forked workers that start their kernels at once (None: build in this process)."""
+    """``(pool, workers)``: forked workers that start their kernels at once (None: build in this process)."""
     workers = max(1, min(jobs or os.cpu_count() or 1, parts))
     if workers == 1:
-        start_kernel()
-        yield None
+        _launch_kernel_early()
+        try:
+            yield None
+        except BaseException:
+            _shutdown_kernel()  # kept for the next build of this process only when this one succeeded
+            raise
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
-    for _ in range(workers):  # fork every worker now, so their kernels boot during the validation
-        pool.submit(int)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_launch_kernel_early)
+    pool.submit(int)  # forks every worker now, so that their kernels boot during the validation
     try:
-        yield pool
+        yield pool, workers
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -455,14 +479,21 @@ def _workers(jobs: int | None, parts: int):
 def _run(pool, jobs: list[_Job], progress):
     """Run the jobs' parts in the pool (or in this process); yield each job's result when published.
 
+    Parts are handed out one per free worker: the jobs in windows of twice
+    as many jobs as workers, and within a window the longest parts first
+    (:data:`PART_ORDER`), so that short parts fill the gaps at the end while
+    years are still published as the batch goes.
+
     Whatever happens, no staging folder is left behind: on an error or an
     interrupt the running parts are waited for, then every unpublished
     staging folder is removed.
     """
     total = len(jobs)
+    pending: dict = {}
     try:
         for job in jobs:
             job.staging = _staging(job.final.parent, job.final.name)
+            job.pending = len(job.parts)
         if pool is None:
             for job in jobs:
                 if progress:
@@ -476,16 +507,21 @@ def _run(pool, jobs: list[_Job], progress):
             return
         from concurrent.futures import FIRST_COMPLETED, wait
 
-        pending = {}
-        for job in jobs:
-            job.pending = len(job.parts)
-            if progress:
-                progress("start", job.key, total=total)
-        parts = [(function, args, job) for job in jobs for function, args in job.parts]
-        for function, args, job in sorted(parts, key=lambda part: _order(part[0])):
-            pending[pool.submit(function, job.staging, *args)] = job
+        pool, workers = pool
+        window = 2 * workers
+        queue = [(index // window, _order(function), function, args, job)
+                 for index, job in enumerate(jobs) for function, args in job.parts]
+        queue.sort(key=lambda part: part[:2])  # stable: years stay in order within a rank
+        started = set()
         try:
-            while pending:
+            while queue or pending:
+                while queue and len(pending) < workers:
+                    _, _, function, args, job = queue.pop(0)
+                    if job.key not in started:
+                        started.add(job.key)
+                        if progress:
+                            progress("start", job.key, total=total)
+                    pending[pool.submit(function, job.staging, *args)] = job
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     job = pending.pop(future)

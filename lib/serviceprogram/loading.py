@@ -262,9 +262,10 @@ def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
         _LOADED.move_to_end(key)
         return copy.deepcopy(_LOADED[key])
     data = _load_year(data_dir, year, program)
-    _LOADED[key] = data
-    while len(_LOADED) > LOADED_KEPT:
-        _LOADED.popitem(last=False)
+    if _content(data_dir, year_dir) == key[2]:  # not saved while it was read
+        _LOADED[key] = data
+        while len(_LOADED) > LOADED_KEPT:
+            _LOADED.popitem(last=False)
     return copy.deepcopy(data)
 
 
