@@ -69,3 +69,14 @@ def previous_good(built_2024, tmp_path) -> Path:
     out = tmp_path / "out"
     shutil.copytree(built_2024, out / "2024")
     return out
+
+
+def kernels() -> set[int]:
+    """Process ids of the running Jupyter kernels (on this machine)."""
+    import psutil
+
+    found = set()
+    for process in psutil.process_iter(["cmdline"]):
+        if any("ipykernel" in part for part in process.info["cmdline"] or []):
+            found.add(process.pid)
+    return found

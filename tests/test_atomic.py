@@ -1,8 +1,14 @@
 """A failed or interrupted build never damages the previous good report."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
-from conftest import run_cli, set_cell, snapshot
+from conftest import kernels, run_cli, set_cell, snapshot
 
 from serviceprogram import build
 
@@ -43,3 +49,25 @@ def test_failing_worker_leaves_previous_outputs(previous_good, data_dir, monkeyp
     assert snapshot(previous_good / "2024") == before
     assert not (previous_good / "2023").exists()
     assert not [p.name for p in previous_good.iterdir() if p.name.startswith(".20")], "staging folder left"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_cleanly_in_swedish(previous_good, data_dir, jobs):
+    """Ctrl-C in the middle of a build: one Swedish line, exit 130, the old report intact."""
+    before, running = snapshot(previous_good / "2024"), kernels()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(data_dir), "--out",
+         str(previous_good), "--year", "2024", "--force", "--jobs", jobs],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(previous_good.glob(".2024-bygge-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.5)  # inside a notebook or the PDF
+    os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr, stderr
+    assert "avbrutet" in stderr
+    assert snapshot(previous_good / "2024") == before
+    assert not [p.name for p in previous_good.iterdir() if p.name.startswith(".2024")], "staging folder left"
+    assert not kernels() - running, "kernels left running"

@@ -4,26 +4,15 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import sys
 from concurrent.futures import Future
 
-import psutil
 import pytest
-from conftest import DATA, read_rows, set_cell, snapshot
+from conftest import DATA, kernels, read_rows, set_cell, snapshot
 
 from serviceprogram import build, cache
 from serviceprogram.errors import DataError
 from serviceprogram.loading import load_year
 from serviceprogram.paths import find_years
-
-
-def kernels() -> set[int]:
-    """Process ids of the running Jupyter kernels."""
-    found = set()
-    for process in psutil.process_iter(["cmdline"]):
-        if any("ipykernel" in part for part in process.info["cmdline"] or []):
-            found.add(process.pid)
-    return found
 
 
 # -- the loaded-year memo ---------------------------------------------------------------

@@ -363,6 +363,19 @@ def _launch_kernel_early() -> None:
         _shutdown_kernel()
 
 
+def _start_worker() -> None:
+    """A worker's first step: leave Ctrl-C to the parent, then :func:`_launch_kernel_early`.
+
+    On Ctrl-C the parent stops handing out parts, waits for the running ones
+    and removes every unpublished staging folder; workers interrupted in the
+    middle of a call would only print tracebacks.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _launch_kernel_early()
+
+
 def stale_years(data_dir: Path, out_dir: Path, years, force: bool = False) -> list[int]:
     """The years whose outputs are missing or built from other inputs."""
     return [y for y in years if force or not cache.is_fresh(out_dir, data_dir, y)]
@@ -468,7 +481,7 @@ def _workers(jobs: int | None, parts: int):
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_launch_kernel_early)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
     pool.submit(int)  # forks every worker now, so that their kernels boot during the validation
     try:
         yield pool, workers

@@ -2,17 +2,21 @@
 
 Exit status: 0 success, 1 invalid data (every problem listed), 2 wrong usage
 (or a folder that cannot be written), 3 an unexpected internal error (a bug:
-one Swedish line on the screen, the details in the build log).
+one Swedish line on the screen, the details in the build log), 130 interrupted
+with Ctrl-C (nothing half-built is published).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 from pathlib import Path
 
 from .errors import DataError, Problem, ServiceprogramError, UsageError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 # argparse's own messages, in Swedish (Python ships no Swedish catalogue for them).
 _ARGPARSE_SV = (
@@ -132,6 +136,21 @@ def _log_file(out: Path):
     return logger, handler
 
 
+@contextlib.contextmanager
+def _announce_interrupt():
+    """Say at once that Ctrl-C was heard: the build still waits for the parts that are running."""
+    def interrupted(signum, frame):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nAvbryter: pågående delar avslutas och det halvfärdiga tas bort …", file=sys.stderr)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _report(args) -> int:
     from tqdm import tqdm
 
@@ -165,7 +184,9 @@ def _report(args) -> int:
         from .paths import resolve_data_dir
 
         logger.info("Bygger %s från %s till %s", args.year or "alla år", resolve_data_dir(args.data_dir), out)
-        results = build_years(args.data_dir, out, args.year, progress=progress, jobs=args.jobs, force=args.force)
+        with _announce_interrupt():
+            results = build_years(args.data_dir, out, args.year, progress=progress, jobs=args.jobs,
+                                  force=args.force)
     except Exception as exc:
         logger.error("Bygget avbröts: %s", exc)
         raise
@@ -244,6 +265,11 @@ def main(argv=None) -> int:
     except ServiceprogramError as exc:
         print(f"serviceprogram: {exc}", file=sys.stderr)
         return EXIT_DATA
+    except KeyboardInterrupt:
+        done = (" Det som inte hann bli klart har inte publicerats; tidigare rapporter är orörda."
+                if args.command == "report" else "")
+        print(f"\nserviceprogram: avbrutet.{done}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         print(f"serviceprogram: kan inte läsa eller skriva{where} ({exc.strerror or exc}).", file=sys.stderr)
