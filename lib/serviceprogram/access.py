@@ -155,19 +155,7 @@ def to_sweref(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray]:
     AccessError
         If a coordinate is missing or cannot be projected.
     """
-    lat_a = np.asarray(lat, dtype=float)
-    lon_a = np.asarray(lon, dtype=float)
-    if lat_a.shape != lon_a.shape:
-        raise AccessError("Latitud och longitud har olika antal värden.")
-    x, y = _transformer("to_sweref").transform(lon_a, lat_a)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    bad = ~(np.isfinite(x) & np.isfinite(y))
-    if bad.any():
-        raise AccessError(
-            f"{int(bad.sum())} koordinat(er) saknas eller kan inte räknas om till SWEREF 99 TM."
-        )
-    return x, y
+    return _project("to_sweref", lon, lat, "Latitud och longitud har olika antal värden.", "till SWEREF 99 TM")
 
 
 def from_sweref(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -188,19 +176,21 @@ def from_sweref(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     AccessError
         If a coordinate is missing or cannot be converted.
     """
-    x_a = np.asarray(x, dtype=float)
-    y_a = np.asarray(y, dtype=float)
-    if x_a.shape != y_a.shape:
-        raise AccessError("x och y har olika antal värden.")
-    lon, lat = _transformer("from_sweref").transform(x_a, y_a)
-    lat = np.asarray(lat, dtype=float)
-    lon = np.asarray(lon, dtype=float)
-    bad = ~(np.isfinite(lat) & np.isfinite(lon))
-    if bad.any():
-        raise AccessError(
-            f"{int(bad.sum())} koordinat(er) saknas eller kan inte räknas om från SWEREF 99 TM."
-        )
+    lon, lat = _project("from_sweref", x, y, "x och y har olika antal värden.", "från SWEREF 99 TM")
     return lat, lon
+
+
+def _project(direction: str, first: Any, second: Any, mismatch: str, target: str) -> tuple[np.ndarray, np.ndarray]:
+    """Transform coordinate pairs in pyproj's axis order; Swedish AccessError for bad input."""
+    first_a = np.asarray(first, dtype=float)
+    second_a = np.asarray(second, dtype=float)
+    if first_a.shape != second_a.shape:
+        raise AccessError(mismatch)
+    a, b = (np.asarray(v, dtype=float) for v in _transformer(direction).transform(first_a, second_a))
+    bad = ~(np.isfinite(a) & np.isfinite(b))
+    if bad.any():
+        raise AccessError(f"{int(bad.sum())} koordinat(er) saknas eller kan inte räknas om {target}.")
+    return a, b
 
 
 def _xy_of(table: pd.DataFrame, what: str) -> np.ndarray:
