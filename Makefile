@@ -4,10 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= data
-OUT    ?= outputs
+OUT    ?=
 YEAR   ?=
 
 YEAR_ARGS := $(foreach y,$(YEAR),--year $(y))
+# Without OUT: data/ builds into outputs/, any other DATA=/x/NAME into /x/NAME-rapporter.
+OUT_ARGS  := $(if $(OUT),--out $(OUT))
 
 .DEFAULT_GOAL := help
 .PHONY: help setup report validate test lab bench clean
@@ -15,6 +17,7 @@ YEAR_ARGS := $(foreach y,$(YEAR),--year $(y))
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  Variables: YEAR=2024 (one or more years), DATA=<datamapp>, OUT=<utdatamapp>"
+	@echo "  Utan OUT: data/ byggs till outputs/, en annan DATA=/x/NAMN till /x/NAMN-rapporter (aldrig i datamappen)."
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +34,7 @@ setup: $(STAMP) ## Create .venv, install the package, system packages and test t
 
 report: $(STAMP) ## Build the reports (HTML, PDF, indicators) of every year, or YEAR=...
 	@bash scripts/setup-system.sh report
-	$(BIN)/serviceprogram report --data-dir $(DATA) --out $(OUT) $(YEAR_ARGS)
+	$(BIN)/serviceprogram report --data-dir $(DATA) $(OUT_ARGS) $(YEAR_ARGS)
 
 validate: $(STAMP) ## Check the data folder and list every problem
 	$(BIN)/serviceprogram validate --data-dir $(DATA) $(YEAR_ARGS)
@@ -47,4 +50,4 @@ bench: $(STAMP) ## Print the benchmark figures (batch build and access analysis)
 	$(BIN)/python scripts/bench_access.py
 
 clean: ## Remove built reports (keeps .venv)
-	find $(OUT) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+	find $(or $(OUT),outputs) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache
+from . import cache, folders
 from .errors import DataError, UsageError
 from .paths import default_out_dir, find_years, notebooks_dir, resolve_data_dir
 from .program import load_program
@@ -424,7 +424,9 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
     folder = resolve_data_dir(data_dir)
     overview = not years if overview is None else overview
     years = check_years(folder, years)
-    out = Path(out_dir).resolve() if out_dir is not None else default_out_dir()
+    out = Path(out_dir).resolve() if out_dir is not None else default_out_dir(folder)
+    folders.check_out_dir(out, folder)  # before any work: see serviceprogram.folders
+    folders.check_targets(out, [str(y) for y in years] + ([cache.PROGRAM_FOLDER] if overview else []))
     todo = stale_years(folder, out, years, force)
     results = {y: BuildResult(y, out / str(y), skipped=True) for y in years if y not in todo}
     all_years = find_years(folder)

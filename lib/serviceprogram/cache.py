@@ -38,23 +38,44 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def is_editor_file(name: str) -> bool:
+    """Lock and temporary files of editors (Excel ``~$x.xlsx``, LibreOffice ``.~lock.x#``, ``*.tmp``).
+
+    They appear while a file is open and are never read by the build, so they
+    must not make a year stale.
+    """
+    return name.startswith(("~$", ".~lock.")) or name.lower().endswith(".tmp")
+
+
 def _files(folder: Path, patterns=("*",)) -> list[Path]:
     if not folder.is_dir():
         return []
     found = {p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()}
-    return sorted(p for p in found if "__pycache__" not in p.parts and not p.name.startswith("."))
+    return sorted(p for p in found if "__pycache__" not in p.parts and not p.name.startswith(".")
+                  and not is_editor_file(p.name))
+
+
+def _find(folder: Path, name: str) -> Path | None:
+    """A file of ``folder`` named ``name`` in any case, as the loader finds it."""
+    exact = folder / name
+    if exact.is_file():
+        return exact
+    if folder.is_dir():
+        for candidate in sorted(folder.iterdir()):
+            if candidate.is_file() and candidate.name.casefold() == name.casefold():
+                return candidate
+    return None
 
 
 def inputs(data_dir: Path, year: int) -> dict[str, Path]:
     """Every file the build of ``year`` reads, by a stable label."""
     data_dir = Path(data_dir)
     found: dict[str, Path] = {}
-    for label, path in (
-        (f"data/{PROGRAM_FILE}", data_dir / PROGRAM_FILE),
-        (f"data/{POPULATION_FILE}", data_dir / POPULATION_FILE),
-    ):
-        if path.is_file():
-            found[label] = path
+    if (data_dir / PROGRAM_FILE).is_file():
+        found[f"data/{PROGRAM_FILE}"] = data_dir / PROGRAM_FILE
+    population = _find(data_dir, POPULATION_FILE)  # found in any case, as the loader does
+    if population is not None:
+        found[f"data/{POPULATION_FILE}"] = population
     for y in (year - 1, year):
         for path in _files(data_dir / str(y)):
             found[f"data/{path.relative_to(data_dir).as_posix()}"] = path

@@ -156,11 +156,23 @@ def _report(args) -> int:
 
     from .build import build_years
 
-    from .paths import default_out_dir
+    from . import folders
+    from .build import check_years
+    from .paths import default_out_dir, resolve_data_dir
+    from .program import load_program
 
-    out = (args.out or default_out_dir()).resolve()
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"Utdatamappen är en fil, inte en mapp: {out}")
+    data_dir = resolve_data_dir(args.data_dir)
+    program = load_program(data_dir)
+    print(f"Datamapp: {data_dir} ({program.region})")
+    out = (args.out or default_out_dir(data_dir)).expanduser().resolve()
+    # Checked before anything is written (the log included): see serviceprogram.folders.
+    folders.check_out_dir(out, data_dir)
+    folders.check_identity(out, program, data_dir)
+    folders.check_targets(out, [str(y) for y in check_years(data_dir, args.year)]
+                          + ([] if args.year else ["program"]))
+    out.mkdir(parents=True, exist_ok=True)
+    folders.record_identity(out, program, data_dir)
+    args.data_dir = data_dir
     logger, handler = _log_file(out)
     bar = None
 
@@ -188,7 +200,11 @@ def _report(args) -> int:
             results = build_years(args.data_dir, out, args.year, progress=progress, jobs=args.jobs,
                                   force=args.force)
     except Exception as exc:
-        logger.error("Bygget avbröts: %s", exc)
+        if isinstance(exc, ServiceprogramError):
+            logger.error("Bygget avbröts: %s", exc)
+        else:  # a bug: the whole traceback goes to the log, one line to the screen (see main)
+            logger.exception("Bygget avbröts: oväntat fel")
+            exc.serviceprogram_log = out / "logs" / "serviceprogram.log"
         raise
     finally:
         if bar is not None:
@@ -211,6 +227,11 @@ def _validate(args) -> int:
     from .paths import resolve_data_dir
 
     folder = resolve_data_dir(args.data_dir)
+    if args.xlsx:
+        from .folders import check_problems_workbook
+
+        args.xlsx = check_problems_workbook(args.xlsx, folder)  # before any work: never over input or a user's file
+    print(f"Datamapp: {folder}")
     years = check_years(folder, args.year)
     found = validate_years(folder, years)
     problems = sorted({p for ps in found.values() for p in ps}, key=Problem.sort_key)
@@ -246,6 +267,35 @@ def _new_year(args) -> int:
     return EXIT_OK
 
 
+def user_log_file() -> Path:
+    """The log of ``validate``, ``template`` and ``new-year``: the user's log folder.
+
+    ``platformdirs.user_log_dir("serviceprogram")``: on Linux
+    ``~/.local/state/serviceprogram/log/``, on Windows
+    ``%LOCALAPPDATA%\\serviceprogram\\Logs\\``; never the data folder.
+    """
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("serviceprogram")) / "serviceprogram.log"
+
+
+def _log_internal_error(command: str):
+    """Write the current exception's traceback to :func:`user_log_file`; return its path (or a note)."""
+    import traceback
+
+    path = user_log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as handle:
+            import datetime as dt
+
+            handle.write(f"{dt.datetime.now().isoformat(timespec='seconds')} ERROR {command}: oväntat fel\n")
+            handle.write(traceback.format_exc())
+    except OSError:
+        return "(loggen kunde inte skrivas)"
+    return path
+
+
 COMMANDS = {"report": _report, "validate": _validate, "template": _template, "new-year": _new_year}
 
 
@@ -275,11 +325,9 @@ def main(argv=None) -> int:
         print(f"serviceprogram: kan inte läsa eller skriva{where} ({exc.strerror or exc}).", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # a bug: one line for the analyst, the traceback in the log
-        import logging
-
-        logging.getLogger("serviceprogram").exception("Oväntat fel")
-        print(f"serviceprogram: oväntat fel ({type(exc).__name__}: {exc}). Detaljer finns i byggloggen "
-              "(utdatamappens logs/serviceprogram.log); rapportera felet.", file=sys.stderr)
+        log = getattr(exc, "serviceprogram_log", None) or _log_internal_error(args.command)
+        print(f"serviceprogram: oväntat fel ({type(exc).__name__}). Hela felbeskrivningen finns i "
+              f"loggen {log}; rapportera felet.", file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -85,9 +85,22 @@ def notebooks_dir() -> Path:
     return root / "notebooks"
 
 
-def default_out_dir() -> Path:
-    """The project's ``outputs/`` folder (or ``./outputs`` outside the source tree)."""
+OUT_SUFFIX = "-rapporter"
+
+
+def default_out_dir(data_dir=None) -> Path:
+    """The outputs folder used when none is given.
+
+    The project's example data (``data/``, or no data folder given) builds
+    into the project's ``outputs/``; any other data folder ``.../NAME`` into
+    ``.../NAME-rapporter`` beside it: never inside the data folder, never over
+    the example's ``outputs/``. Outside the source tree: ``./outputs``.
+    """
     root = project_root()
+    if data_dir is not None:
+        data = Path(data_dir).expanduser().resolve()
+        if root is None or data != (root / "data").resolve():
+            return data.with_name(f"{data.name}{OUT_SUFFIX}")
     return (root / "outputs") if root else Path("outputs").resolve()
 
 

@@ -1,0 +1,96 @@
+"""The tool never writes where it did not make things (issue 11 item 1, issue 13 programme identity)."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import run_cli, set_cell
+
+from serviceprogram import cache, folders
+from serviceprogram.errors import UsageError
+from serviceprogram.paths import default_out_dir
+from serviceprogram.program import load_program
+
+
+@pytest.mark.parametrize("where", ["data", "year", "parent"])
+def test_report_refuses_out_at_inside_or_around_the_data_folder(data_dir, where):
+    out = {"data": data_dir, "year": data_dir / "2024" / "ut", "parent": data_dir.parent}[where]
+    before = sorted(p.name for p in (data_dir / "2024").iterdir())
+    result = run_cli("report", "--data-dir", data_dir, "--out", out, "--year", 2024)
+    assert result.returncode == 2, result.stderr
+    assert "datamappen" in result.stderr and "--out" in result.stderr
+    assert sorted(p.name for p in (data_dir / "2024").iterdir()) == before  # every input file still there
+    assert not (data_dir / "logs").exists() and not (data_dir / "2024" / "ut").exists()
+
+
+def test_report_refuses_a_year_folder_it_did_not_make(data_dir, tmp_path):
+    out = tmp_path / "ut"
+    (out / "2024").mkdir(parents=True)
+    note = out / "2024" / "anteckningar.txt"
+    note.write_text("mina anteckningar", encoding="utf-8")
+    result = run_cli("report", "--data-dir", data_dir, "--out", out, "--year", 2024)
+    assert result.returncode == 2, result.stderr
+    assert "anteckningar" not in result.stderr and str(out / "2024") in result.stderr
+    assert note.read_text(encoding="utf-8") == "mina anteckningar"
+    assert sorted(p.name for p in (out / "2024").iterdir()) == ["anteckningar.txt"]
+
+
+@pytest.mark.parametrize("out", ["/", "/etc/serviceprogram", "~"])
+def test_system_folders_are_refused(data_dir, out):
+    from pathlib import Path
+
+    with pytest.raises(UsageError, match="--out"):
+        folders.check_out_dir(Path(out).expanduser(), data_dir)
+
+
+def test_validate_xlsx_never_overwrites_input_or_a_users_file(data_dir, tmp_path):
+    stod = data_dir / "2024" / "stod.csv"
+    before = stod.read_bytes()
+    result = run_cli("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", stod)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert stod.read_bytes() == before
+    mine = tmp_path / "budget.xlsx"
+    mine.write_bytes(b"PK not ours")
+    result = run_cli("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", mine)
+    assert result.returncode == 2 and mine.read_bytes() == b"PK not ours"
+    # A problem workbook of ours may be written again.
+    ours = tmp_path / "fel.xlsx"
+    set_cell(data_dir / "2024/stod.csv", 3, "beslutsdatum", "2024-02-31")
+    assert run_cli("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", ours).returncode == 1
+    assert folders.is_problems_workbook(ours)
+    assert run_cli("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", ours).returncode == 1
+
+
+def test_another_programme_is_refused_in_an_outputs_folder(data_dir, tmp_path):
+    out = tmp_path / "ut"
+    out.mkdir()
+    folders.record_identity(out, load_program(data_dir), data_dir)
+    assert json.loads((out / folders.IDENTITY_FILE).read_text(encoding="utf-8"))["data_dir"] == str(data_dir)
+    other = tmp_path / "norrbotten"
+    shutil.copytree(data_dir, other)
+    toml = other / "program.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("Region Jämtland Härjedalen", "Region Norrbotten"),
+                    encoding="utf-8")
+    result = run_cli("report", "--data-dir", other, "--out", out, "--year", 2024)
+    assert result.returncode == 2, result.stderr
+    assert "Region Norrbotten" in result.stderr and "--out" in result.stderr
+    assert str(other) in result.stdout  # every command names the folder it read
+    assert not (out / "2024").exists()
+
+
+def test_default_outputs_of_another_data_folder_are_beside_it(data_dir):
+    assert default_out_dir(data_dir) == data_dir.with_name("data-rapporter")
+    assert default_out_dir(None).name == "outputs"
+
+
+def test_cache_reads_the_population_file_in_any_case_and_ignores_editor_files(data_dir):
+    (data_dir / "befolkning.csv").rename(data_dir / "Befolkning.csv")
+    before = cache.manifest(data_dir, 2024)["inputs"]
+    assert "data/befolkning.csv" in before
+    set_cell(data_dir / "Befolkning.csv", 2, "befolkning", "1")
+    assert cache.manifest(data_dir, 2024)["inputs"] != before
+    changed = cache.manifest(data_dir, 2024)["inputs"]
+    for name in ("~$uppfoljning.xlsx", ".~lock.uppfoljning.xlsx#", "spara.tmp"):
+        (data_dir / "2024" / name).write_bytes(b"lock")
+    assert cache.manifest(data_dir, 2024)["inputs"] == changed
