@@ -94,3 +94,20 @@ def test_cache_reads_the_population_file_in_any_case_and_ignores_editor_files(da
     for name in ("~$uppfoljning.xlsx", ".~lock.uppfoljning.xlsx#", "spara.tmp"):
         (data_dir / "2024" / name).write_bytes(b"lock")
     assert cache.manifest(data_dir, 2024)["inputs"] == changed
+
+
+def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(data_dir, tmp_path, monkeypatch,
+                                                                             capsys):
+    from serviceprogram import cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("en bugg")
+
+    log = tmp_path / "logg" / "serviceprogram.log"
+    monkeypatch.setattr("serviceprogram.loading.validate_years", broken)
+    monkeypatch.setattr(cli, "user_log_file", lambda: log)
+    assert cli.main(["validate", "--data-dir", str(data_dir), "--year", "2024"]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and str(log) in err
+    assert "Traceback" in log.read_text(encoding="utf-8") and "en bugg" in log.read_text(encoding="utf-8")
+    assert not any(p.name == "logs" for p in data_dir.iterdir())
