@@ -21,7 +21,7 @@ def test_broken_data_leaves_previous_outputs_byte_identical(previous_good, data_
     assert result.returncode == 1
     assert "2024-02-31" in result.stderr and "Telefon" in result.stderr
     assert snapshot(previous_good / "2024") == before
-    assert sorted(p.name for p in previous_good.iterdir()) == ["2024", "logs"]
+    assert sorted(p.name for p in previous_good.iterdir()) == [".serviceprogram.json", "2024", "logs"]
 
 
 def test_interrupted_build_leaves_no_partial_files(previous_good, data_dir, monkeypatch):
