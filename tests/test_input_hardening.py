@@ -269,7 +269,7 @@ def test_row_limit_fails_fast_with_the_limit_named(data_dir, monkeypatch):
 
     monkeypatch.setattr(reading, "MAX_ROWS", 5)
     problems = [p for p in year_problems(data_dir) if p.file == "2024/stod.csv"]
-    assert len(problems) == 1 and "fler än 5 datarader" in problems[0].rule
+    assert len(problems) == 1 and "fler än 5 datarader, som är gränsen" in problems[0].rule
 
 
 def test_column_limit(data_dir):

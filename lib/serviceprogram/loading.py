@@ -189,14 +189,15 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raws, program: Program, year:
         label = raws["stod"].label
         problems += cap_warnings(stod, year, label)
         if points is not None:
+            # vectorised: a row loop took seconds for 100 000 decisions
             closing = points.set_index("id")["stangd"]
-            for row, rec in stod.iterrows():
-                place = rec["serviceplats_id"]
-                if place is not None and place in closing.index and pd.notna(closing[place]) \
-                        and closing[place] <= rec["beslutsdatum"]:
-                    problems.append(Problem(label, int(row), "serviceplats_id", place,
-                                            f"Stöd beslutat {rec['beslutsdatum'].date()} till en plats som "
-                                            f"stängde {closing[place].date()}", WARNING))
+            closed = pd.to_datetime(stod["serviceplats_id"].map(closing))
+            late = closed.notna() & (closed <= stod["beslutsdatum"])
+            for row in stod.index[late]:
+                place = stod.at[row, "serviceplats_id"]
+                problems.append(Problem(label, int(row), "serviceplats_id", place,
+                                        f"Stöd beslutat {stod.at[row, 'beslutsdatum'].date()} till en plats som "
+                                        f"stängde {closed[row].date()}", WARNING))
     return problems
 
 

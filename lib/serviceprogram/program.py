@@ -391,8 +391,8 @@ def _read(data_dir: Path) -> dict:
                                   "kopiera filen in i datamappen")]) from None
     size = path.stat().st_size
     if size > MAX_PROGRAM_BYTES:
-        raise DataError([_problem(f"Filen är för stor ({size:,} byte, högst 1 MB): program.toml är en kort "
-                                  "textfil".replace(",", " "))])
+        raise DataError([_problem(f"Filen är för stor ({size // 1000} kB, högst 1 000 kB): program.toml är en "
+                                  "kort textfil")])
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")

@@ -231,6 +231,11 @@ def _frame(header, rows, label, table, problems) -> pd.DataFrame:
     return pd.DataFrame(records, columns=columns, index=pd.Index(index, name="rad"), dtype=object)
 
 
+def _thousands(number: int) -> str:
+    """``500 000`` with a no-break space, as Swedish text writes it."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB".replace(".", ",")
 
@@ -331,8 +336,8 @@ def read_csv(path: Path, table: str, label: str, problems: list) -> RawTable | N
                 continue
             if len(rows) >= MAX_ROWS:
                 problems.append(Problem(label, number, None, None,
-                                        f"Tabellen har fler än {MAX_ROWS:,} datarader, som är gränsen per "
-                                        "tabell: dela upp underlaget eller kontrollera filen".replace(",", " ")))
+                                        f"Tabellen har fler än {_thousands(MAX_ROWS)} datarader, som är gränsen per "
+                                        "tabell: dela upp underlaget eller kontrollera filen"))
                 return None
             rows.append((number, cells[:MAX_COLUMNS + 1]))
     except csv.Error as exc:
@@ -435,9 +440,9 @@ def _read_sheet(workbook, sheet, sheet_label: str, table: str, problems: list) -
         if len(body) >= MAX_ROWS:
             first = min(values)
             problems.append(Problem(sheet_label, number, None, None,
-                                    f"Bladet har fler än {MAX_ROWS:,} datarader, som är gränsen per tabell "
+                                    f"Bladet har fler än {_thousands(MAX_ROWS)} datarader, som är gränsen per tabell "
                                     f"(cell {get_column_letter(first)}{number} är ifylld): dela upp underlaget "
-                                    "eller ta bort det som står där".replace(",", " ")))
+                                    "eller ta bort det som står där"))
             return None
         row = [None] * max(values)
         for column, value in values.items():
