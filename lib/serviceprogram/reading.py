@@ -305,11 +305,12 @@ def read_csv(path: Path, table: str, label: str, problems: list) -> RawTable | N
     """
     if _too_large(path, label, problems):
         return None
-    data = path.read_bytes()
-    reason = _not_text(data)
+    with open(path, "rb") as handle:  # look at the start before reading a large file whole
+        reason = _not_text(handle.read(_SNIFF_BYTES))
     if reason:
         problems.append(Problem(label, None, None, None, reason))
         return None
+    data = path.read_bytes()
     text, encoding, legacy = decode_lines(data)
     del data
     if legacy:
