@@ -45,9 +45,10 @@ test: setup ## Run the whole test suite (pytest + nbval)
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(STAMP) ## Print the benchmark figures (batch build and access analysis)
+bench: $(STAMP) ## Print the benchmark figures (batch build, access analysis, input validation)
 	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_access.py
+	$(BIN)/python scripts/bench_input.py
 
 clean: ## Remove built reports (keeps .venv)
 	find $(or $(OUT),outputs) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +

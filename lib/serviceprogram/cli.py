@@ -98,17 +98,31 @@ def plural(count: int, singular: str, plural_form: str) -> str:
     return f"{count} {singular if count == 1 else plural_form}"
 
 
-def format_problems(problems: list[Problem]) -> str:
-    """Problems as a readable Swedish listing: errors first, grouped per file."""
+# At most this many problems are printed on the screen; ``validate --xlsx`` writes all.
+MAX_SHOWN = 200
+
+
+def format_problems(problems: list[Problem], limit: int | None = MAX_SHOWN) -> str:
+    """Problems as a readable Swedish listing: errors first, grouped per file.
+
+    Parameters
+    ----------
+    problems : list of Problem
+    limit : int or None
+        Print at most this many (errors before warnings) and then a count of
+        the rest; None prints all.
+    """
     lines = []
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]
+    left = len(problems) if limit is None else limit
     for heading, group in (("Fel", errors), ("Varningar", warnings)):
-        if not group:
+        if not group or left <= 0:
             continue
         lines.append(f"{heading} ({len(group)}):")
         current = None
-        for p in group:
+        shown, left = group[:left], left - len(group[:left])
+        for p in shown:
             if p.file != current:
                 current = p.file
                 lines.append(f"  {p.file}")
@@ -117,8 +131,13 @@ def format_problems(problems: list[Problem]) -> str:
                 where.append(f"rad {p.row}")
             if p.column:
                 where.append(f"kolumn {p.column}")
-            value = f" värde {p.value!r}:" if p.value is not None else ""
+            shown_value = p.value if p.value is None or len(p.value) <= 200 else p.value[:200] + "…"
+            value = f" värde {shown_value!r}:" if shown_value is not None else ""
             lines.append(f"    {', '.join(where) or 'filen'}:{value} {p.rule}")
+    hidden = len(problems) - (len(problems) if limit is None else min(limit, len(problems)))
+    if hidden:
+        lines.append(f"… och {hidden} till som inte visas här ({len(problems)} sammanlagt). Alla står i "
+                     "Excel-filen från serviceprogram validate --xlsx FIL.xlsx.")
     return "\n".join(lines)
 
 

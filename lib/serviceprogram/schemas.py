@@ -254,7 +254,10 @@ def validate(raw, fields, program: Program, year: int | None) -> list[Problem]:
     try:
         schema.validate(raw.frame, lazy=True)
     except SchemaErrors as exc:
-        return _failure_problems(exc.failure_cases, raw.label, raw.frame)
+        problems = _failure_problems(exc.failure_cases, raw.label, raw.frame)
+        masked = getattr(raw, "masked", None)
+        # cells already reported while reading (a formula without a saved value)
+        return [p for p in problems if (p.row, p.column) not in masked] if masked else problems
     return []
 
 
