@@ -1,9 +1,12 @@
-"""Text from the data is text: HTML in cells is escaped in the HTML, inert in a
-browser and printed literally in the PDF.
+"""Text from the data is text: HTML in cells and in ``program.toml`` is escaped in
+the HTML, inert in a browser and printed literally in the PDF.
 
-One build of 2024 (module fixture) from a copy of the example data with
-hostile values in an activity title, a comment, a shop name and a support
-recipient; every test below reads that build.
+One build (module fixture) from a copy of the example data that holds only the
+year 2024, so that the command builds the yearly report, the what-if page and
+the programme overview in one go. Hostile values sit in an activity title, a
+comment, a shop name and a support recipient, and in EVERY text field of
+``program.toml`` (region, lan, program, the priority areas, the municipality
+names, a target's description and dimension); every test below reads that build.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -45,19 +49,77 @@ def _set(path: Path, match_column: str, match_value: str, changes: dict) -> None
     write_rows(path, rows)
 
 
+# Appended to every text field of program.toml: closes <title> and <style>,
+# breaks out of an attribute, and runs a script if anything is not escaped.
+TOML_PAYLOAD = '</title><script>alert(1)</script>"><img src=x onerror=alert(1)></style>'
+
+
+def _toml_value(value) -> str:
+    """A TOML value for strings, numbers, booleans and lists of them (JSON is valid TOML there)."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+def _write_toml(path: Path, program: dict) -> None:
+    lines = [f"{key} = {_toml_value(value)}" for key, value in program.items()
+             if not (isinstance(value, list) and value and isinstance(value[0], dict))]
+    for key, value in program.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for table in value:
+                lines += ["", f"[[{key}]]", *[f"{k} = {_toml_value(v)}" for k, v in table.items()]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _hostile_program(data: Path) -> dict:
+    """Append the payload to every text field of program.toml and rename in the CSV files to match.
+
+    Returns the parsed hostile programme (what the pages must show literally).
+    """
+    program = tomllib.loads((data / "program.toml").read_text(encoding="utf-8"))
+    renamed = {}
+    for key in ("region", "lan", "program"):
+        program[key] = f"{program[key]} {TOML_PAYLOAD}"
+    areas = []
+    for area in program["prioriterade_omraden"]:
+        renamed[area] = f"{area} {TOML_PAYLOAD}"
+        areas.append(renamed[area])
+    program["prioriterade_omraden"] = areas
+    for kommun in program["kommuner"]:
+        renamed[kommun["namn"]] = kommun["namn"] = f"{kommun['namn']} {TOML_PAYLOAD}"
+    for target in program["mal"]:
+        target["beskrivning"] = f"{target.get('beskrivning', target['indikator'])} {TOML_PAYLOAD}"
+    # a target whose dimension is not in the indicator file: listed with its dimension
+    program["mal"].append({"indikator": "sot_punkter_totalt", "dimension": f"Totalt {TOML_PAYLOAD}",
+                           "varde": 12, "ar": 2030, "beskrivning": f"Extra mål {TOML_PAYLOAD}"})
+    _write_toml(data / "program.toml", program)
+    for path in data.rglob("*.csv"):  # the names in the tables follow program.toml
+        rows = read_rows(path)
+        write_rows(path, [rows[0], *[[renamed.get(cell, cell) for cell in row] for row in rows[1:]]])
+    return program
+
+
 @pytest.fixture(scope="module")
-def hostile_report(tmp_path_factory) -> Path:
-    """OUT/2024 built through the command line from data holding the payloads."""
+def hostile_build(tmp_path_factory) -> tuple[Path, dict]:
+    """OUT built through the command line (2024 and the overview) from data holding the payloads."""
     base = tmp_path_factory.mktemp("xss")
     data = base / "data"
     shutil.copytree(DATA, data)
+    for other in data.iterdir():  # one year only: the build then makes the overview too, quickly
+        if other.is_dir() and other.name != str(YEAR):
+            shutil.rmtree(other)
+    program = _hostile_program(data)
     year = data / str(YEAR)
     _set(year / "insatser.csv", "id", "2024-M1", {"insats": TITLE, "kommentar": COMMENT})
     _set(year / "serviceplatser.csv", "id", "SP-KRO-007", {"namn": SHOP})
     _set(year / "stod.csv", "diarienummer", "RUN/163/2024", {"mottagare": RECIPIENT, "belopp_kr": "260000"})
-    result = run_cli("report", "--data-dir", data, "--out", base / "out", "--year", YEAR, cwd=base)
+    result = run_cli("report", "--data-dir", data, "--out", base / "out", cwd=base)
     assert result.returncode == 0, result.stderr
-    return base / "out" / str(YEAR)
+    return base / "out", program
+
+
+@pytest.fixture(scope="module")
+def hostile_report(hostile_build) -> Path:
+    """OUT/2024 of the hostile build."""
+    return hostile_build[0] / str(YEAR)
 
 
 class _Tags(HTMLParser):
@@ -84,20 +146,22 @@ def _escaped(text: str) -> set[str]:
 
 
 def _pages(folder: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))}
+    """Every HTML page of a build: the years' pages and the programme overview."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*/*.html"))}
 
 
-def test_html_holds_escaped_text_and_no_active_markup(hostile_report):
-    pages = _pages(hostile_report)
-    assert {f"uppfoljning-{YEAR}.html", f"tillganglighet-{YEAR}.html"} <= set(pages)
+def test_html_holds_escaped_text_and_no_active_markup(hostile_build):
+    pages = _pages(hostile_build[0])
+    assert {f"uppfoljning-{YEAR}.html", f"tillganglighet-{YEAR}.html", "programoversikt.html"} <= set(pages)
     report = pages[f"uppfoljning-{YEAR}.html"]
     for name, payload in PAYLOADS.items():
         assert any(s in report for s in _escaped(payload)), f"{name} not shown escaped"
     for name, page in pages.items():
-        for raw in (SCRIPT, IMG, "<svg onload", "<img src=x", "<script"):
+        for raw in (SCRIPT, IMG, TOML_PAYLOAD, "<svg onload", "<img src=x", "<script", "</title><", "</style><"):
             assert raw not in page, f"{name} holds raw {raw!r}"
         tags = _tags(page)
         assert not [t for t, _ in tags if t in ("script", "svg", "iframe", "object", "embed")], name
+        assert [t for t, _ in tags].count("title") == 1 and [t for t, _ in tags].count("style") == 1, name
         handlers = [(t, a) for t, attrs in tags for a in attrs if a.lower().startswith("on")]
         assert handlers == [], f"{name}: event handler attributes {handlers}"
         urls = [v for _, attrs in tags for k, v in attrs.items()
@@ -172,3 +236,62 @@ def test_pdf_prints_payloads_literally(hostile_report):
     flat = squeeze(text)
     for key, payload in PAYLOADS.items():
         assert squeeze(payload) in flat, f"{key} not printed literally"
+
+
+def _open(browser, path: Path):
+    """A Chromium tab on ``path`` and what it saw: dialogs (alert) and script errors."""
+    page = browser.new_page()
+    seen = {"dialogs": [], "errors": []}
+
+    def on_dialog(dialog):
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_timeout(200)  # let an onerror handler fire, if one were live
+    return page, seen
+
+
+def test_program_toml_text_is_inert_and_literal_in_chromium(browser, hostile_build):
+    """program.toml text in the <title>, running header, description and body of all three pages."""
+    out, program = hostile_build
+    areas = program["prioriterade_omraden"]
+    kommuner = [k["namn"] for k in program["kommuner"]]
+    extra = program["mal"][-1]
+    shown = {  # the fields each page must show literally in its body
+        out / str(YEAR) / f"uppfoljning-{YEAR}.html": [program["region"], program["lan"], *areas, *kommuner],
+        out / str(YEAR) / f"tillganglighet-{YEAR}.html": [program["region"]],
+        out / "program" / "programoversikt.html": [program["region"], *[m["beskrivning"] for m in program["mal"]
+                                                                         if m is not extra], extra["dimension"]],
+    }
+    for path, fields in shown.items():
+        page, seen = _open(browser, path)
+        name = path.name
+        assert seen["dialogs"] == [], f"{name}: alert() ran"
+        assert seen["errors"] == [], f"{name}: {seen['errors']}"
+        injected = page.evaluate("""() => ({
+            scripts: document.querySelectorAll('script').length,
+            handlers: document.querySelectorAll('[onerror], [onload]').length,
+            foreign: [...document.images].filter(i => !i.src.startsWith('data:')).length,
+            titles: document.querySelectorAll('title').length,
+            styles: document.querySelectorAll('style').length,
+            inHead: document.head.querySelectorAll('img').length,
+        })""")
+        assert injected == {"scripts": 0, "handlers": 0, "foreign": 0, "titles": 1, "styles": 1, "inHead": 0}, \
+            f"{name}: {injected}"
+        title = page.title()
+        assert program["region"] in title, f"{name}: <title> {title!r}"
+        header = page.evaluate("document.querySelector('.running-title').textContent")
+        assert header == title, f"{name}: running header {header!r}"
+        description = page.evaluate("document.querySelector('meta[name=description]').content")
+        if "programoversikt" in name or "uppfoljning" in name:
+            assert program["program"] in description, f"{name}: description {description!r}"
+        # the report's CSS is intact (a stray </style> would end it early): headings keep its colour
+        colour = page.evaluate("getComputedStyle(document.querySelector('h2')).color")
+        assert colour == "rgb(11, 79, 138)", f"{name}: CSS broken ({colour})"
+        text = page.evaluate("document.querySelector('main').textContent")  # before CSS text-transform
+        for field in fields:
+            assert field in text, f"{name}: {field!r} not shown literally"
+        page.close()

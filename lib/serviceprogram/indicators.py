@@ -255,10 +255,33 @@ def compute(data: YearData) -> YearIndicators:
     )
 
 
+# A text cell starting with one of these is read as a formula by Excel and
+# LibreOffice when the CSV is opened ("CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe_text(value) -> str:
+    """Text for a CSV cell that a spreadsheet will not evaluate.
+
+    Text starting like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
+    return) gets a leading apostrophe, as OWASP recommends; the XLSX export
+    marks such cells as quoted text instead (:func:`serviceprogram.excel.write_value`).
+    Other text is unchanged.
+    """
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def write_csv(long: pd.DataFrame, path) -> None:
-    """Write the long indicator table as UTF-8 CSV (``.`` decimals, no index)."""
+    """Write the long indicator table as UTF-8 CSV (``.`` decimals, no index).
+
+    The text columns (indicator id, dimension: names from ``program.toml`` and
+    the data) go through :func:`csv_safe_text`; the values are plain numbers.
+    """
     out = long.copy()
     out["varde"] = [_plain(v) for v in out["varde"]]
+    for column in out.columns.drop("varde"):
+        out[column] = [csv_safe_text(v) for v in out[column]]
     out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
 

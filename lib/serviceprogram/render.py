@@ -2,7 +2,11 @@
 
 The HTML uses the package's own nbconvert template ``templates/rapport``:
 only the cells' HTML outputs, the report CSS inline, ``lang="sv"``, no
-scripts and no external URLs. The PDF is made from that HTML by WeasyPrint
+scripts and no external URLs. The template is rendered with autoescape on
+(nbconvert's own environment has it off): the title, description and running
+header come from ``program.toml`` and are text, never markup. Only the cells'
+``text/html`` outputs are inserted as they are (``| safe``): the package's
+section templates made them, with autoescape on. The PDF is made from that HTML by WeasyPrint
 as a tagged PDF/UA-1 document (title and language set, fonts embedded).
 """
 from __future__ import annotations
@@ -19,6 +23,21 @@ REMOVED_TAGS = ("injected-parameters", "parameters", "serviceprogram-reset")
 def template_dir() -> Path:
     """The folder holding the package's nbconvert templates."""
     return Path(str(resources.files(__package__).joinpath("templates")))
+
+
+def _exporter_class():
+    """nbconvert's HTMLExporter with an autoescaping jinja2 environment."""
+    from nbconvert import HTMLExporter
+
+    class ReportExporter(HTMLExporter):
+        def _create_environment(self):
+            environment = super()._create_environment()
+            # Set before any template is compiled: every {{ }} of the report template
+            # (and of nbconvert's base templates it extends) is escaped.
+            environment.autoescape = True
+            return environment
+
+    return ReportExporter
 
 
 def notebook_to_html(notebook, title: str, description: str = "", example: bool = False) -> str:
@@ -40,10 +59,9 @@ def notebook_to_html(notebook, title: str, description: str = "", example: bool 
     str
         The complete HTML document.
     """
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(template_dir())])
+    exporter = _exporter_class()(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(template_dir())])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
