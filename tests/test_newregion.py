@@ -191,3 +191,66 @@ def test_notebook_sections_have_markdown():
         for before, cell in zip(nb.cells, nb.cells[1:]):
             if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
                 assert before.cell_type == "markdown", (path.name, cell.source)
+
+
+def _fill_workbook(path: Path) -> None:
+    """The analyst's first year, typed into the workbook that init wrote."""
+    book = load_workbook(path)
+    rows = {
+        "insatser": [["2025-1", "Dagligvaror", "Stöd till byabutiker", "Minst fem besök", 5, 6, "Regionen",
+                      "Genomförd", None],
+                     ["2025-2", "Samverkan", "Serviceplaner i kommunerna", "Två nya planer", 2, 1, "Regionen",
+                      "Pågår", None]],
+        "stod": [["N-2025-1", "Servicebidrag", "Jokkmokks Lanthandel", "Jokkmokk", 120000, "2025-05-12", "P1"],
+                 ["N-2025-2", "Särskilt driftstöd", "Pajala Bybutik", "Pajala", 200000, "2025-09-01", "P2"]],
+        "foretagsbesok": [["2025-04-02", "Kiruna", "Vittangi Handel", "Fysiskt", "Kiruna kommun", None]],
+        "serviceplatser": [["P1", "Jokkmokks Lanthandel", "Jokkmokk", "Jokkmokk", 66.6066, 19.8228,
+                            "Fullsortiment", "ja", "ja", "nej", "ja", "nej", None, None, None],
+                           ["P2", "Pajala Bybutik", "Pajala", "Pajala", 67.2130, 23.3640, "Fullsortiment",
+                            "nej", "ja", "ja", "nej", "ja", "2025-06-01", None, None]],
+    }
+    for sheet, records in rows.items():
+        for r, record in enumerate(records, start=2):
+            for c, value in enumerate(record, start=1):
+                book[sheet].cell(r, c).value = value
+    plans = book["serviceplaner"]
+    for r in range(2, 16):
+        plans.cell(r, 2).value = "Antagen" if r == 2 else "Saknas"
+        plans.cell(r, 3).value = "2025-03-01" if r == 2 else None
+        plans.cell(r, 4).value = "Under framtagande"
+    book.save(path)
+
+
+def _no_example_names(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".csv", ".json", ".log", ".txt", ".md"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found = [n for n in EXAMPLE_NAMES if n in text]
+            assert not found, f"{path.name} nämner exemplets {found}"
+
+
+def test_new_analyst_from_init_to_the_second_year(tmp_path):
+    """Issue 13's new analyst: init, workbook, validate, report, new-year (workbook), report."""
+    example_outputs = {p: p.stat().st_mtime_ns for p in (ROOT / "outputs").rglob("*")}
+    folder, out = tmp_path / "norrbotten", tmp_path / "ut"
+    assert run_cli("init", folder, "--lan", "25", "--year", 2025).returncode == 0
+    fill_program(folder)
+    _fill_workbook(folder / "2025/uppfoljning.xlsx")
+    check = run_cli("validate", "--data-dir", folder)
+    assert check.returncode == 0, check.stdout + check.stderr
+    built = run_cli("report", "--data-dir", folder, "--out", out, "--year", 2025, "--jobs", 1)
+    assert built.returncode == 0, built.stderr
+    made = run_cli("new-year", 2026, "--data-dir", folder)
+    assert made.returncode == 0, made.stderr
+    assert [p.name for p in (folder / "2026").iterdir()] == ["uppfoljning.xlsx"]
+    built = run_cli("report", "--data-dir", folder, "--out", out, "--year", 2026, "--jobs", 1)
+    assert built.returncode == 0, built.stderr
+    figures = {}
+    for year in (2025, 2026):
+        assert (out / str(year) / f"uppfoljning-{year}.html").is_file()
+        nb = json.loads((out / str(year) / f"uppfoljning-{year}.ipynb").read_text(encoding="utf-8"))
+        assert "Region Norrbotten" in json.dumps(nb, ensure_ascii=False)
+        figures[year] = (out / str(year) / f"indikatorer-{year}.csv").read_text(encoding="utf-8")
+    _no_example_names(out)
+    assert {p: p.stat().st_mtime_ns for p in (ROOT / "outputs").rglob("*")} == example_outputs
+    print(figures[2025], figures[2026], sep="\n")
