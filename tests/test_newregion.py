@@ -238,6 +238,7 @@ def test_new_analyst_from_init_to_the_second_year(tmp_path):
     _fill_workbook(folder / "2025/uppfoljning.xlsx")
     check = run_cli("validate", "--data-dir", folder)
     assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count("befolkning.csv") == 1  # missing population: one note, not an error
     built = run_cli("report", "--data-dir", folder, "--out", out, "--year", 2025, "--jobs", 1)
     assert built.returncode == 0, built.stderr
     made = run_cli("new-year", 2026, "--data-dir", folder)
@@ -251,6 +252,11 @@ def test_new_analyst_from_init_to_the_second_year(tmp_path):
         nb = json.loads((out / str(year) / f"uppfoljning-{year}.ipynb").read_text(encoding="utf-8"))
         assert "Region Norrbotten" in json.dumps(nb, ensure_ascii=False)
         figures[year] = (out / str(year) / f"indikatorer-{year}.csv").read_text(encoding="utf-8")
+    for page in ("uppfoljning-2025.html", "tillganglighet-2025.html"):
+        html = (out / "2025" / page).read_text(encoding="utf-8")
+        assert "behöver befolkningsdata" in html and "befolkningsrutnät" in html, page
+        assert "Pajala Bybutik" in html, page  # the driftstöd check needs no population
+        assert "har fel" not in html, page
     _no_example_names(out)
     assert {p: p.stat().st_mtime_ns for p in (ROOT / "outputs").rglob("*")} == example_outputs
     print(figures[2025], figures[2026], sep="\n")

@@ -238,6 +238,9 @@ def _validate(args) -> int:
         from .excel import write_problems_workbook
 
         print(f"Fel och varningar sparade i {write_problems_workbook(problems, args.xlsx)}")
+    if not any((folder / name / "befolkning.csv").is_file() for name in ("", *map(str, years))):
+        print("Notering: befolkningspunkter (befolkning.csv) saknas. Rapporterna byggs ändå, men utan analysen "
+              "av tillgången till service; de säger var befolkningsdata finns (SCB:s befolkningsrutnät).")
     errors = sum(p.is_error for p in problems)
     if errors:
         print(f"\nUnderlaget har {errors} fel. Rätta {'det' if errors == 1 else 'dem'} och kör igen.")
