@@ -42,6 +42,9 @@ test: setup ## Run the whole test suite (pytest + nbval)
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see README)
 	@bash scripts/git-notebook-filter.sh
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=python3 $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
 bench: $(STAMP) ## Print the benchmark figures (batch build and access analysis)
