@@ -157,6 +157,10 @@ def test_new_year_keeps_the_workbook_and_keep_data_turns_csv_into_a_workbook(dat
     for name, frame in before.tables.items():
         assert len(after.tables[name]) == len(frame), name
         assert after.tables[name].astype(str).values.tolist() == frame.astype(str).values.tolist(), name
+    from serviceprogram import Report
+
+    assert Report.load(2025, data_dir).table_file("serviceplatser") == "uppfoljning.xlsx, blad serviceplatser"
+    assert Report.load(2024, data_dir).table_file("serviceplatser") == "serviceplatser.csv"
     result = new_year(data_dir, 2026)
     assert result.workbook and [p.name for p in (data_dir / "2026").iterdir()] == ["uppfoljning.xlsx"]
     book = load_workbook(data_dir / "2026/uppfoljning.xlsx")

@@ -528,6 +528,16 @@ class Report(Document):
                             decided_table=decided_table)
         return self._fragment(html, status_table)
 
+    def table_file(self, table: str) -> str:
+        """Where a table came from, as the analyst has it: ``serviceplatser.csv`` or
+        ``uppfoljning.xlsx, blad serviceplatser``."""
+        from .reading import WORKBOOK
+
+        names = {s.label.rsplit("/", 1)[-1].casefold() for s in (self.data.sources if self.data else [])}
+        if f"{table}.csv" not in names and WORKBOOK.casefold() in names:
+            return f"{WORKBOOK}, blad {table}"
+        return f"{table}.csv"
+
     def _driftstod_table(self, driftstod: pd.DataFrame):
         if not len(driftstod):
             return None
@@ -639,7 +649,7 @@ class Report(Document):
         html = self._render("access", available=True, lead=lead, county_table=county_table,
                             kommun_table=kommun_table, band_chart=band_chart, maps=maps,
                             importance_lead=importance_lead, importance_table=importance_table,
-                            driftstod_table=driftstod_table)
+                            driftstod_table=driftstod_table, points_file=self.table_file("serviceplatser"))
         return self._fragment(html, county_table, kommun_table)
 
     def method(self, package_version: str | None = None) -> Fragment:
