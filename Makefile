@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	@bash scripts/git-notebook-filter.sh
 	touch $@
 
 setup: $(STAMP) ## Create .venv, install the package, system packages and test tools
@@ -42,8 +43,12 @@ validate: $(STAMP) ## Check the data folder and list every problem
 test: setup ## Run the whole test suite (pytest + nbval)
 	$(BIN)/python -m pytest
 
-lab: $(STAMP) ## Open JupyterLab on notebooks/
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see README)
+	@bash scripts/git-notebook-filter.sh
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=python3 $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
 bench: $(STAMP) ## Print the benchmark figures (batch build, access analysis, input validation)
 	$(BIN)/python scripts/bench_build.py

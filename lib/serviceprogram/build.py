@@ -177,6 +177,10 @@ def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
                                       metadata={"tags": [RESET_TAG]})
     reset.id = RESET_TAG
     nb.cells.insert(0, reset)
+    for cell in nb.cells:  # the outputs stored for nbval belong to the example, not to this build
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
     parameters = {"data_dir": str(data_dir)}
     if year is not None:
         parameters["year"] = int(year)

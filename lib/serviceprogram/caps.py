@@ -65,6 +65,16 @@ def load_caps() -> CapRules:
     return CapRules(str(raw.get("version", "")), str(raw.get("kalla", "")), caps)
 
 
+def _decision_list(rows: pd.DataFrame) -> str:
+    """``dnr 2025-12 på 200 000 kr (rad 4), dnr 2025-15 på 100 000 kr (rad 7)``."""
+    parts = []
+    for row, record in rows.iterrows():
+        number = record.get("diarienummer")
+        name = f"dnr {number}" if isinstance(number, str) and number.strip() else "beslut utan diarienummer"
+        parts.append(f"{name} på {kr(int(record['belopp_kr']))} (rad {row})")
+    return ", ".join(parts)
+
+
 def cap_warnings(stod: pd.DataFrame, year: int, label: str, rules: CapRules | None = None) -> list[Problem]:
     """Warnings for recipients whose support in ``year`` exceeds a cap.
 
@@ -101,10 +111,13 @@ def cap_warnings(stod: pd.DataFrame, year: int, label: str, rules: CapRules | No
                 rows = stod.index[mine & capped]
                 name = stod.loc[rows[0], "mottagare"]
                 counted = " (inklusive " + ", ".join(cap.raknar_in) + ")" if cap.raknar_in and (mine & ~capped).any() else ""
+                decisions = _decision_list(stod.loc[mine])
+                amount = stod.loc[rows[0], "belopp_kr"]
                 warnings.append(Problem(
-                    label, int(rows[0]), "belopp_kr", f"{total}",
-                    f"{name} har fått {kr(total)} i {cap.stodform}{counted} under {year}, över taket "
-                    f"{kr(cap.tak_kr)}. {cap.kommentar} Kontrollera beslutet.",
+                    label, int(rows[0]), "belopp_kr", None if pd.isna(amount) else str(int(amount)),
+                    f"{name} har fått sammanlagt {kr(total)} i {cap.stodform}{counted} under {year}, "
+                    f"över taket {kr(cap.tak_kr)}. Besluten: {decisions}. {cap.kommentar} "
+                    "Kontrollera besluten.".replace("  ", " "),
                     WARNING,
                 ))
     return warnings

@@ -1,4 +1,4 @@
-"""The command line: ``serviceprogram report``, ``validate``, ``template`` and ``new-year``.
+"""The command line: ``serviceprogram init``, ``report``, ``validate``, ``template`` and ``new-year``.
 
 Exit status: 0 success, 1 invalid data (every problem listed), 2 wrong usage
 (or a folder that cannot be written), 3 an unexpected internal error (a bug:
@@ -43,7 +43,9 @@ def _jobs(text: str) -> int:
 
 class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, prefix or "användning: ")
+        # argparse passes prefix="" when it builds a subcommand's name: keep that empty,
+        # or the subcommand's help would start "användning: användning:".
+        super().add_usage(usage, actions, groups, "användning: " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,7 +69,15 @@ def parser() -> argparse.ArgumentParser:
     main = _Parser(prog="serviceprogram", description="Uppföljning av regionalt serviceprogram.",
                    epilog="Utan --data-dir används miljövariabeln SERVICEPROGRAM_DATA_DIR eller projektets data/.")
     sub = main.add_subparsers(dest="command", required=True, parser_class=_Parser, title="kommandon",
-                              metavar="{report,validate,template,new-year}")
+                              metavar="{init,report,validate,template,new-year}")
+
+    init = sub.add_parser("init", help="skapa en ny datamapp för ett län (program.toml och årets arbetsbok)")
+    init.add_argument("folder", type=Path, metavar="MAPP", help="den nya datamappen (får inte finnas, eller vara tom)")
+    init.add_argument("--lan", required=True,
+                      help="länet: länskod (t.ex. 25), länets namn (Norrbottens län) eller regionens namn")
+    init.add_argument("--year", type=_year, default=None, help="första uppföljningsåret (standard: i år)")
+    init.add_argument("--folkmangd", type=Path, default=None, metavar="FIL",
+                      help="CSV-fil med kommunkod och folkmangd per kommun (SCB:s \"Folkmängd per kommun 31 december\")")
 
     report = sub.add_parser("report", help="bygg rapporter (HTML, PDF, indikatorer) per år")
     report.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: SERVICEPROGRAM_DATA_DIR eller projektets data/)")
@@ -84,12 +94,17 @@ def parser() -> argparse.ArgumentParser:
 
     template = sub.add_parser("template", help="skapa en Excel-mall <år>/uppfoljning.xlsx att fylla i")
     template.add_argument("--year", type=_year, required=True, help="året mallen gäller")
-    template.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: SERVICEPROGRAM_DATA_DIR eller projektets data/)")
-    template.add_argument("--force", action="store_true", help="skriv över en befintlig mall")
+    template.add_argument("--data-dir", type=Path, default=None,
+                          help="datamappen (krävs, eller miljövariabeln SERVICEPROGRAM_DATA_DIR)")
+    template.add_argument("--force", action="store_true", help="skriv över en befintlig mall (uppgifterna i den försvinner)")
+    template.add_argument("--keep-data", action="store_true",
+                          help="gör om årets uppgifter (CSV-filer eller arbetsboken) till en ny arbetsbok utan att "
+                               "något går förlorat; de gamla filerna flyttas till <år>/tidigare-<n>/")
 
     new_year = sub.add_parser("new-year", help="starta ett nytt år från föregående års underlag")
     new_year.add_argument("year", type=_year, help="det nya året")
-    new_year.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: SERVICEPROGRAM_DATA_DIR eller projektets data/)")
+    new_year.add_argument("--data-dir", type=Path, default=None,
+                          help="datamappen (krävs, eller miljövariabeln SERVICEPROGRAM_DATA_DIR)")
     return main
 
 
@@ -245,6 +260,8 @@ def _validate(args) -> int:
     from .loading import validate_years
     from .paths import resolve_data_dir
 
+    from .newregion import explain_program_problems
+
     folder = resolve_data_dir(args.data_dir)
     if args.xlsx:
         from .folders import check_problems_workbook
@@ -253,13 +270,17 @@ def _validate(args) -> int:
     print(f"Datamapp: {folder}")
     years = check_years(folder, args.year)
     found = validate_years(folder, years)
-    problems = sorted({p for ps in found.values() for p in ps}, key=Problem.sort_key)
+    problems = sorted(set(explain_program_problems(folder, {p for ps in found.values() for p in ps})),
+                      key=Problem.sort_key)
     if problems:
         print(format_problems(problems))
     if args.xlsx:
         from .excel import write_problems_workbook
 
         print(f"Fel och varningar sparade i {write_problems_workbook(problems, args.xlsx)}")
+    if not any((folder / name / "befolkning.csv").is_file() for name in ("", *map(str, years))):
+        print("Notering: befolkningspunkter (befolkning.csv) saknas. Rapporterna byggs ändå, men utan analysen "
+              "av tillgången till service; de säger var befolkningsdata finns (SCB:s befolkningsrutnät).")
     errors = sum(p.is_error for p in problems)
     if errors:
         print(f"\nUnderlaget har {errors} fel. Rätta {'det' if errors == 1 else 'dem'} och kör igen.")
@@ -269,20 +290,44 @@ def _validate(args) -> int:
     return EXIT_OK
 
 
-def _template(args) -> int:
-    from .excel import write_template
+def _writing_data_dir(args):
+    """The data folder of a command that writes into it: never the example's by default.
 
-    path = write_template(args.data_dir, args.year, force=args.force)
-    folder = f" --data-dir {args.data_dir}" if args.data_dir else ""
-    print(f"Mallen är skapad: {path}\nFyll i bladen och kör sedan: serviceprogram validate{folder} --year {args.year}")
+    ``template`` and ``new-year`` write into the data folder, so they need it
+    named: ``--data-dir`` or the environment variable. Without either they would
+    write into the project's example ``data/``.
+    """
+    import os
+
+    from .paths import DATA_DIR_ENV, resolve_data_dir
+
+    if args.data_dir is None and not os.environ.get(DATA_DIR_ENV):
+        raise UsageError(
+            f"Ange datamappen med --data-dir MAPP (eller miljövariabeln {DATA_DIR_ENV}). "
+            f"{args.command} skriver i datamappen, och utan --data-dir skulle det bli projektets exempeldata. "
+            "En ny datamapp skapas med: serviceprogram init MAPP --lan LÄNSKOD")
+    return resolve_data_dir(args.data_dir)
+
+
+def _template(args) -> int:
+    from .excel import command_line, write_template
+
+    folder = _writing_data_dir(args)
+    path = write_template(folder, args.year, force=args.force, keep_data=args.keep_data)
+    done = "Arbetsboken är skapad med årets uppgifter" if args.keep_data else "Mallen är skapad"
+    print(f"{done}: {path}\nFyll i bladen och kör sedan: "
+          + command_line("serviceprogram", "validate", "--data-dir", folder, "--year", args.year))
     return EXIT_OK
 
 
 def _new_year(args) -> int:
+    from .excel import command_line
     from .newyear import describe, new_year
-    from .paths import resolve_data_dir
 
-    print(describe(new_year(resolve_data_dir(args.data_dir), args.year)))
+    folder = _writing_data_dir(args)
+    print(describe(new_year(folder, args.year)))
+    print("Kontrollera året med: " + command_line("serviceprogram", "validate", "--data-dir", folder,
+                                                   "--year", args.year))
     return EXIT_OK
 
 
@@ -315,7 +360,15 @@ def _log_internal_error(command: str):
     return path
 
 
-COMMANDS = {"report": _report, "validate": _validate, "template": _template, "new-year": _new_year}
+def _init(args) -> int:
+    from .newregion import describe, init_region
+
+    print(describe(init_region(args.folder, args.lan, args.year, args.folkmangd)))
+    return EXIT_OK
+
+
+COMMANDS = {"init": _init, "report": _report, "validate": _validate, "template": _template,
+            "new-year": _new_year}
 
 
 def main(argv=None) -> int:

@@ -364,7 +364,7 @@ def _list_items(field: schemas.Field, program: Program) -> tuple[str, ...] | Non
     if field.kind == "choice":
         return field.choices
     if field.kind == "area":
-        return program.prioriterade_omraden
+        return program.prioriterade_omraden or None  # not filled in yet: no list
     if field.kind == "kommun":
         return tuple(program.kommun_names)
     if field.kind == "bool":
@@ -459,7 +459,18 @@ def _allowed_text(field: schemas.Field, program: Program) -> str:
     return ""
 
 
-def _help_sheet(ws, program: Program, year: int) -> None:
+def command_line(*parts) -> str:
+    """A command to show the analyst, with paths quoted when they hold spaces.
+
+    Double quotes work in cmd.exe, PowerShell and POSIX shells alike.
+    """
+    out = []
+    for part in map(str, parts):
+        out.append(f'"{part}"' if (not part or any(c in part for c in " \t&()[]{};'!$`")) else part)
+    return " ".join(out)
+
+
+def _help_sheet(ws, program: Program, year: int, data_dir=None) -> None:
     write_value(ws.cell(1, 1), f"Mall för uppföljning {year}: {program.program}").font = HEADING
     write_value(ws.cell(2, 1), f"{program.region}, {program.lan}")
     instructions = [
@@ -474,8 +485,17 @@ def _help_sheet(ws, program: Program, year: int) -> None:
         "Bladet serviceplaner ska ha exakt en rad för varje kommun i programmet.",
         f"Filen ska ligga som {year}/{WORKBOOK} i datamappen. En tabell som finns som CSV-fil "
         f"i mappen {year}/ får inte också finnas som blad här.",
-        f"Kontrollera filen med kommandot: serviceprogram validate --year {year}",
+        "Kontrollera filen med kommandot: " + (
+            command_line("serviceprogram", "validate", "--data-dir", Path(data_dir).resolve(), "--year", year)
+            if data_dir is not None else f"serviceprogram validate --data-dir DATAMAPP --year {year}"),
     ]
+    if not program.prioriterade_omraden:
+        instructions.append(
+            "De prioriterade områdena är inte ifyllda i program.toml ännu, så kolumnen prioriterat_omrade "
+            "har ingen rullgardinslista. När de är ifyllda ger kommandot "
+            + (command_line("serviceprogram", "template", "--data-dir", Path(data_dir).resolve(), "--year", year,
+                            "--keep-data") if data_dir is not None else "serviceprogram template --keep-data")
+            + " en ny arbetsbok med listan, och det som redan är ifyllt följer med.")
     row = 4
     for line in instructions:
         write_value(ws.cell(row, 1), line).alignment = WRAP
@@ -523,7 +543,36 @@ def _table_sheet(ws, fields, program: Program, year: int, lists: _Lists) -> None
     ws.auto_filter.ref = f"A1:{last}{MAX_ROW}"
 
 
-def build_template(program: Program, year: int) -> Workbook:
+def _cell_value(value, field: schemas.Field | None):
+    """A typed table value as it is written into the template."""
+    if _missing(value):
+        return None
+    if field is not None and field.kind == "bool":
+        return "ja" if bool(value) else "nej"
+    if field is not None and field.kind in ("amount", "count") and isinstance(value, numbers.Real):
+        return int(value)
+    return value
+
+
+def _fill_sheet(ws, fields, frame: pd.DataFrame) -> None:
+    """Write the rows of a typed table under the header; columns outside the contract go to the right."""
+    by_name = {f.name: f for f in fields}
+    extra = [c for c in frame.columns if c not in by_name]
+    for number, name in enumerate(extra, start=len(fields) + 1):
+        write_value(ws.cell(1, number), name).font = BOLD
+    order = [f.name for f in fields] + extra
+    for row, (_, record) in enumerate(frame.iterrows(), start=2):
+        for column, name in enumerate(order, start=1):
+            if name not in frame.columns:
+                continue
+            cell = ws.cell(row, column)
+            field = by_name.get(name)
+            write_value(cell, _cell_value(record[name], field),
+                        FMT_DATE if field is not None and field.kind == "date" else cell.number_format)
+
+
+def build_template(program: Program, year: int, data_dir=None,
+                   tables: dict[str, pd.DataFrame] | None = None) -> Workbook:
     """The input template of a year as an (unsaved) workbook.
 
     Parameters
@@ -532,6 +581,14 @@ def build_template(program: Program, year: int) -> Workbook:
         Supplies the municipalities and priority areas for the drop-down lists.
     year : int
         The follow-up year (dates that must fall in the year are checked).
+    data_dir : str or Path, optional
+        The data folder, written into the help sheet's commands
+        (``--data-dir``); without it the commands say ``DATAMAPP``.
+    tables : dict of str to DataFrame, optional
+        Rows to write into the sheets: typed tables as
+        :func:`serviceprogram.loading.load_year` gives them (or
+        :func:`serviceprogram.newyear.new_year` carries them). Columns outside
+        the contract are written to the right of the contract's columns.
 
     Returns
     -------
@@ -541,18 +598,21 @@ def build_template(program: Program, year: int) -> Workbook:
     """
     book = Workbook()
     book.properties.title = f"Uppföljning {year}: {program.program}"
-    _help_sheet(book.active, program, year)
+    _help_sheet(book.active, program, year, data_dir)
     book.active.title = HELP_SHEET
     lists = _Lists(book)
     for table, fields in schemas.TABLES.items():
-        _table_sheet(book.create_sheet(table), fields, program, year, lists)
+        ws = book.create_sheet(table)
+        _table_sheet(ws, fields, program, year, lists)
+        if tables is not None and table in tables:
+            _fill_sheet(ws, fields, tables[table])
     if lists.sheet is not None:
         book.move_sheet(lists.sheet, offset=len(book.sheetnames))  # keep it last
     book.active = 0
     return book
 
 
-def write_template(data_dir, year: int, force: bool = False) -> Path:
+def write_template(data_dir, year: int, force: bool = False, keep_data: bool = False) -> Path:
     """Write the Excel template ``<data_dir>/<year>/uppfoljning.xlsx``.
 
     The year folder is created when missing. A template saved after filling
@@ -567,7 +627,13 @@ def write_template(data_dir, year: int, force: bool = False) -> Path:
     year : int
         The follow-up year.
     force : bool, default False
-        Overwrite an existing ``uppfoljning.xlsx``.
+        Overwrite an existing ``uppfoljning.xlsx`` (its data is lost).
+    keep_data : bool, default False
+        Turn the year's existing data (CSV files or an earlier workbook) into
+        a new workbook with today's drop-down lists and help sheet; nothing is
+        lost. The year must load without errors. The files it replaces are
+        moved, unchanged, into the subfolder ``<year>/tidigare-<n>/``, which
+        the reader ignores.
 
     Returns
     -------
@@ -578,10 +644,12 @@ def write_template(data_dir, year: int, force: bool = False) -> Path:
     ------
     UsageError
         If the data folder does not exist, the year is not a four-digit year,
-        the workbook exists and ``force`` is False, or the year folder already
-        holds contract tables as CSV files (a table may not be given both ways).
+        the workbook exists and neither ``force`` nor ``keep_data`` is given,
+        or the year folder already holds contract tables as CSV files and
+        ``keep_data`` is not given (a table may not be given both ways).
     DataError
-        If ``program.toml`` is invalid.
+        If ``program.toml`` is invalid, or ``keep_data`` is given and the
+        year has errors.
     """
     from .loading import resolve_data_dir
 
@@ -590,16 +658,54 @@ def write_template(data_dir, year: int, force: bool = False) -> Path:
     program = load_program(data_dir)
     year_dir = data_dir / str(year)
     path = year_dir / WORKBOOK
+    if keep_data:
+        return _rewrite_with_data(data_dir, program, year)
     csvs = _table_csvs(year_dir)
     if csvs:
         raise UsageError(
-            f"Mappen {year}/ innehåller redan tabellerna som CSV-filer ({', '.join(csvs)}). "
-            f"En mall {WORKBOOK} skulle krocka med dem: en tabell får inte finnas både som CSV-fil och "
-            f"som blad. Flytta CSV-filerna eller fortsätt arbeta i dem.")
+            f"Mappen {year}/ i {data_dir} innehåller redan tabellerna som CSV-filer ({', '.join(csvs)}). "
+            f"En tom mall {WORKBOOK} skulle krocka med dem: en tabell får inte finnas både som CSV-fil och "
+            f"som blad. Gör om CSV-filerna till en arbetsbok utan att något går förlorat med: "
+            + command_line("serviceprogram", "template", "--data-dir", data_dir, "--year", year, "--keep-data"))
     if path.exists() and not force:
         raise UsageError(f"Filen {year}/{WORKBOOK} finns redan i {data_dir}. "
-                         "Ange --force för att skriva över den (uppgifterna i den försvinner).")
-    return save_workbook(build_template(program, year), path)
+                         "Ange --keep-data för en ny arbetsbok med samma uppgifter, eller --force för att "
+                         "skriva över den (uppgifterna i den försvinner).")
+    return save_workbook(build_template(program, year, data_dir), path)
+
+
+def _rewrite_with_data(data_dir: Path, program: Program, year: int) -> Path:
+    """The year's data as a new workbook; the replaced files move to ``<year>/tidigare-<n>/``."""
+    from .loading import load_year
+
+    year_dir = data_dir / str(year)
+    if not year_dir.is_dir():
+        raise UsageError(f"Året {year} finns inte i datamappen {data_dir} (ingen mapp {year}/), "
+                         "så det finns inga uppgifter att behålla.")
+    data = load_year(data_dir, year, program)  # DataError: fix the year first
+    book = build_template(program, year, data_dir, data.tables)
+    old = [year_dir / name for name in _table_csvs(year_dir)]
+    if (year_dir / WORKBOOK).is_file():
+        old.append(year_dir / WORKBOOK)
+    number = 1
+    while (year_dir / f"tidigare-{number}").exists():
+        number += 1
+    backup = year_dir / f"tidigare-{number}"
+    moved = []
+    try:
+        if old:
+            backup.mkdir()
+            for file in old:
+                file.rename(backup / file.name)
+                moved.append(file)
+        path = save_workbook(book, year_dir / WORKBOOK)
+    except BaseException:
+        for file in moved:  # put everything back as it was
+            (backup / file.name).rename(file)
+        if backup.is_dir() and not any(backup.iterdir()):
+            backup.rmdir()
+        raise
+    return path
 
 
 def _check_year(year) -> int:

@@ -1,7 +1,10 @@
 """Starting a new follow-up year from the previous one.
 
-:func:`new_year` creates ``<data_dir>/<year>/`` with the five contract tables
-as CSV files, carried over from ``<year - 1>/``:
+:func:`new_year` creates ``<data_dir>/<year>/`` with the five contract tables,
+carried over from ``<year - 1>/`` in the same form as that year: a workbook
+``uppfoljning.xlsx`` (with drop-down lists and help sheet, see
+:func:`serviceprogram.excel.build_template`) when the previous year was one,
+else CSV files:
 
 - insatser: the activities that were neither ``Genomförd`` nor ``Inställd``,
   with status ``Ej påbörjad``, a new id, no outcome and a comment naming the
@@ -27,6 +30,7 @@ import pandas as pd
 from . import schemas
 from .errors import DataError, UsageError
 from .loading import load_year, resolve_data_dir
+from .reading import WORKBOOK
 
 # Activities with these statuses are finished and stay in their year.
 FINISHED = ("Genomförd", "Inställd")
@@ -68,7 +72,10 @@ class NewYearResult:
     plans : list of str
         Municipalities whose service plan rows were carried.
     files : list of Path
-        The CSV files written.
+        The files written: the five CSV files, or the workbook.
+    workbook : bool
+        True when the new year is a workbook (``uppfoljning.xlsx``), because
+        the previous year was one; else CSV files, as the previous year.
     """
 
     year: int
@@ -80,6 +87,7 @@ class NewYearResult:
     points_closed: list[str] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    workbook: bool = False
 
     @property
     def n_activities(self) -> int:
@@ -197,6 +205,13 @@ def _check_folders(data_dir: Path, year: int) -> None:
                          f"{year - 1}/). Ett nytt år startas från föregående års filer.")
 
 
+def _uses_workbook(year_dir: Path) -> bool:
+    """True when a year keeps its tables in ``uppfoljning.xlsx`` rather than CSV files."""
+    names = {p.name.casefold() for p in year_dir.iterdir() if p.is_file()}
+    csvs = {f"{t}.csv" for t in schemas.TABLES} & names
+    return WORKBOOK.casefold() in names and len(csvs) < len(schemas.TABLES)
+
+
 def new_year(data_dir, year: int) -> NewYearResult:
     """Start follow-up year ``year`` from year ``year - 1``.
 
@@ -252,17 +267,24 @@ def new_year(data_dir, year: int) -> NewYearResult:
         "serviceplaner": plans,
     }
 
+    result.workbook = _uses_workbook(data_dir / str(previous))
     staging = data_dir / f".{year}-ny-{secrets.token_hex(4)}"
     staging.mkdir()  # not tempfile.mkdtemp: that folder would be private (0700)
     try:
-        for name, fields in schemas.TABLES.items():
-            _write_csv(staging / f"{name}.csv", frames[name], fields)
+        if result.workbook:
+            from .excel import build_template, save_workbook
+
+            save_workbook(build_template(source.program, year, data_dir, frames), staging / WORKBOOK)
+        else:
+            for name, fields in schemas.TABLES.items():
+                _write_csv(staging / f"{name}.csv", frames[name], fields)
         _check_folders(data_dir, year)  # nobody created it meanwhile
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    result.files = [target / f"{name}.csv" for name in schemas.TABLES]
+    result.files = ([target / WORKBOOK] if result.workbook
+                    else [target / f"{name}.csv" for name in schemas.TABLES])
 
     try:
         load_year(data_dir, year, source.program)
@@ -305,11 +327,20 @@ def describe(result: NewYearResult) -> str:
         lines.append(f"  {len(result.activities_not_carried)} genomförda eller inställda insatser "
                      f"stannar i {p}.")
     lines.append(f"Serviceplatser: {result.n_points} fördes över oförändrade "
-                 f"({len(result.points_open)} öppna, {len(result.points_closed)} stängda med stängningsdatum).")
-    lines.append(f"Serviceplaner: {result.n_plans} kommuner fördes över med status och beslutsdatum från {p}.")
-    lines.append("Stöd (stod.csv) och företagsbesök (foretagsbesok.csv) börjar tomma, med bara rubrikraden.")
-    lines.append(f"Nästa steg: lägg in årets nya insatser i {y}/insatser.csv och uppdatera serviceplatser "
-                 "och serviceplaner när något ändras under året.")
+                 f"({len(result.points_open)} {'öppen' if len(result.points_open) == 1 else 'öppna'}, "
+                 f"{len(result.points_closed)} {'stängd' if len(result.points_closed) == 1 else 'stängda'} "
+                 "med stängningsdatum).")
+    lines.append(f"Serviceplaner: {result.n_plans} {'kommun' if result.n_plans == 1 else 'kommuner'} "
+                 f"fördes över med status och beslutsdatum från {p}.")
+    if result.workbook:
+        lines.append(f"Året är en arbetsbok som {p}: {y}/{WORKBOOK}, med rullistor och hjälpblad. "
+                     "Bladen stod och foretagsbesok börjar tomma, med bara rubrikraden.")
+        lines.append(f"Nästa steg: lägg in årets nya insatser på bladet insatser och uppdatera serviceplatser "
+                     "och serviceplaner när något ändras under året.")
+    else:
+        lines.append("Stöd (stod.csv) och företagsbesök (foretagsbesok.csv) börjar tomma, med bara rubrikraden.")
+        lines.append(f"Nästa steg: lägg in årets nya insatser i {y}/insatser.csv och uppdatera serviceplatser "
+                     "och serviceplaner när något ändras under året.")
     return "\n".join(lines)
 
 

@@ -528,6 +528,40 @@ class Report(Document):
                             decided_table=decided_table)
         return self._fragment(html, status_table)
 
+    def table_file(self, table: str) -> str:
+        """Where a table came from, as the analyst has it: ``serviceplatser.csv`` or
+        ``uppfoljning.xlsx, blad serviceplatser``."""
+        from .reading import WORKBOOK
+
+        names = {s.label.rsplit("/", 1)[-1].casefold() for s in (self.data.sources if self.data else [])}
+        if f"{table}.csv" not in names and WORKBOOK.casefold() in names:
+            return f"{WORKBOOK}, blad {table}"
+        return f"{table}.csv"
+
+    def _driftstod_table(self, driftstod: pd.DataFrame):
+        if not len(driftstod):
+            return None
+        rows = [[r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr),
+                 fmt.num(r.avstand_km, 1) + "\u00a0km" if pd.notna(r.avstand_km) else "–", r.bedomning]
+                for r in driftstod.itertuples()]
+        return self._table(f"Särskilt driftstöd {self.year}: avstånd fågelvägen till närmaste andra "
+                           "butik med fullsortiment",
+                           ["Butik", "Kommun", "Belopp", "Avstånd", "Bedömning"], rows, numeric=(2, 3))
+
+    def no_population_section(self, heading: str = "Tillgång till service (fågelvägen)",
+                              anchor: str = "tillganglighet") -> Fragment:
+        """Without population points: what the access analysis needs and where to get it.
+
+        The driftstöd distance check needs only the service points and is still shown.
+        """
+        data = self.data
+        driftstod = access.driftstod_check(data.tables["serviceplatser"], data.tables["stod"], self.year,
+                                           limit_km=LIMIT_KM)
+        table = self._driftstod_table(driftstod)
+        html = self._render("no_population", heading=heading, anchor=anchor,
+                            driftstod_table=table)
+        return self._fragment(html, *([table] if table is not None else []))
+
     def access_section(self) -> Fragment:
         """Access to service: bands, people over 10 km, maps, shop importance, driftstöd check."""
         from . import access_charts
@@ -536,7 +570,7 @@ class Report(Document):
             return self._empty()
         figures = self.access
         if figures is None:
-            return Fragment(self._render("access", available=False), "Befolkningspunkter saknas")
+            return self.no_population_section()
         previous = self.previous_access
         county = access.COUNTY_LABEL
         bands = figures.bands
@@ -615,7 +649,7 @@ class Report(Document):
         html = self._render("access", available=True, lead=lead, county_table=county_table,
                             kommun_table=kommun_table, band_chart=band_chart, maps=maps,
                             importance_lead=importance_lead, importance_table=importance_table,
-                            driftstod_table=driftstod_table)
+                            driftstod_table=driftstod_table, points_file=self.table_file("serviceplatser"))
         return self._fragment(html, county_table, kommun_table)
 
     def method(self, package_version: str | None = None) -> Fragment:

@@ -150,6 +150,33 @@ def _in_year(year):
     return check
 
 
+DATE_FORM_RULE = "Måste vara ett datum i formen ÅÅÅÅ-MM-DD"
+DATE_MONTH_RULE = "Månaden finns inte: en månad är 01–12"
+DATE_DAY_RULE = "Dagen finns inte i den månaden"
+_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+           "oktober", "november", "december")
+
+
+def _date_form(value) -> bool:
+    """True for text in the form ``YYYY-MM-DD`` (whether or not the date exists)."""
+    return parsing._DATE.match(str(value).strip()) is not None
+
+
+def _date_parts(value) -> tuple[int, int, int]:
+    match = parsing._DATE.match(str(value).strip())
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def _explain_date(rule: str, value) -> str:
+    """The date rules with the impossible part named: ``Månad 13 finns inte ...``."""
+    if value is None or rule not in (DATE_MONTH_RULE, DATE_DAY_RULE) or not _date_form(value):
+        return rule
+    year, month, day = _date_parts(value)
+    if rule == DATE_MONTH_RULE:
+        return f"Månad {month} finns inte: en månad är 01–12 (datum skrivs ÅÅÅÅ-MM-DD)"
+    return f"Dag {day} finns inte i {_MONTHS[month - 1]} {year}"
+
+
 def _checks(field: Field, program: Program, year: int | None) -> list[pa.Check]:
     def element(fn, error):
         return pa.Check(fn, element_wise=True, error=error)
@@ -176,7 +203,14 @@ def _checks(field: Field, program: Program, year: int | None) -> list[pa.Check]:
                     "Talet är orimligt stort: kontrollera värdet"),
         ]
     if kind == "date":
-        checks = [element(parsing.is_date, "Måste vara ett datum i formen ÅÅÅÅ-MM-DD")]
+        # Three checks, so that an impossible date in the right form says what is
+        # impossible (month 13, 30 February) instead of repeating the form.
+        checks = [
+            element(_date_form, DATE_FORM_RULE),
+            element(lambda v: not _date_form(v) or 1 <= _date_parts(v)[1] <= 12, DATE_MONTH_RULE),
+            element(lambda v: not _date_form(v) or not 1 <= _date_parts(v)[1] <= 12 or parsing.is_date(v),
+                    DATE_DAY_RULE),
+        ]
         if field.in_year and year is not None:
             checks.append(element(_in_year(year), f"Datumet måste ligga inom uppföljningsåret {year}"))
         return checks
@@ -272,7 +306,8 @@ def _failure_problems(cases: pd.DataFrame, label: str, frame: pd.DataFrame) -> l
             continue
         row = None if pd.isna(case.index) else int(case.index)
         value = None if row is None or case.column not in frame.columns else frame.at[row, case.column]
-        problems.append(Problem(label, row, case.column, None if value is None else str(value), rule))
+        problems.append(Problem(label, row, case.column, None if value is None else str(value),
+                                _explain_date(rule, value)))
     return problems
 
 

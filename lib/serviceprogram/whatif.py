@@ -47,8 +47,7 @@ class WhatIf:
         if not report.valid:
             return cls(report, stang, nya, report.problems)
         if report.data.befolkning is None:
-            return cls(report, stang, nya, [Problem("befolkning.csv", None, None, None,
-                                                    "Befolkningspunkter saknas: scenariot kan inte räknas")])
+            return cls(report, stang, nya)  # show() says what is needed (no_population)
         if stang is None:
             top = report.access.importance
             stang = [top.iloc[0]["id"]] if len(top) else []
@@ -82,6 +81,8 @@ class WhatIf:
         if self.problems:
             return Fragment(report._render("invalid", list=self.problems, data_dir=report.data_dir),
                             "\n".join(p.as_text() for p in self.problems))
+        if report.data.befolkning is None:
+            return report.no_population_section("Tänk om: tillgång till service", "scenario")
         over = self.result.over_limit
         county = access.COUNTY_LABEL
         rows = []
@@ -115,7 +116,7 @@ class WhatIf:
 
     def map(self) -> Fragment:
         """Map of the scenario: population by distance band to the nearest full-range shop."""
-        if self.problems:
+        if self.problems or self.report.data.befolkning is None:
             return Fragment("", "")
         from . import access_charts
 
