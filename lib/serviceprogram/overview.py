@@ -197,14 +197,14 @@ class Overview(Document):
         amounts = [(f, "stod_belopp_kr", f) for f in STODFORMER] + [("Totalt", "stod_belopp_kr", "Totalt"),
                                                                      ("Kronor per invånare i länet",
                                                                       "stod_kr_per_invanare", ind.COUNTY)]
-        support_amount = self._by_year(amounts, "Beviljat stöd per stödform och år, kronor", formatter=fmt.kr)
+        support_amount = self._by_year(amounts, "Beslutat stöd per stödform och år, kronor", formatter=fmt.kr)
         fig = charts.stacked_barh([str(y) for y in years],
                                   {f: [self.value("stod_belopp_kr", f, y) or 0 for y in years] for f in STODFORMER},
                                   xlabel="Kronor")
         charts.money_axis(fig.axes[0])
-        alt = "Liggande staplar med beviljat stöd per år uppdelat på stödform: " + "; ".join(
+        alt = "Liggande staplar med beslutat stöd per år uppdelat på stödform: " + "; ".join(
             f"{y}: totalt {fmt.kr(self.value('stod_belopp_kr', 'Totalt', y))}" for y in years) + "."
-        support_chart = self._figure(fig, alt, "Beviljat stöd per år och stödform.")
+        support_chart = self._figure(fig, alt, "Beslutat stöd per år och stödform.")
         visits = self._by_year([(f, "foretagsbesok_antal", f) for f in ("Fysiskt", "Digitalt", "Totalt")],
                                "Företagsbesök per år", total_last=True)
         activities = self._by_year([(s, "insatser_antal", s) for s in (*INSATS_STATUS, "Totalt")],

@@ -5,6 +5,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .case import Case, parse_case
 from .errors import DataError, Problem
 from .paths import PROGRAM_FILE
 DEFAULT_BANDS_KM = (5, 10, 20)
@@ -50,6 +51,7 @@ class Program:
     mal: tuple[Target, ...] = ()
     avstandsband_km: tuple[float, ...] = DEFAULT_BANDS_KM
     path: Path | None = field(default=None, compare=False)
+    arende: "Case | None" = None  # the memo's case metadata, [arende] (see serviceprogram.case)
 
     @property
     def kommun_names(self) -> list[str]:
@@ -210,6 +212,8 @@ def load_program(data_dir) -> Program:
         problems.append(_problem("Måste vara en stigande lista med positiva tal (km)", "avstandsband_km", bands))
         bands = list(DEFAULT_BANDS_KM)
 
+    case, case_problems = parse_case(raw)
+    problems += case_problems
     if problems:
         raise DataError(problems)
     return Program(
@@ -224,4 +228,5 @@ def load_program(data_dir) -> Program:
         mal=tuple(targets),
         avstandsband_km=tuple(bands),
         path=path,
+        arende=case,
     )
