@@ -431,7 +431,7 @@ class Report(Document):
         lead = (f"Under {self.year} fattades {fmt.count_text(count, 'beslut', 'beslut', neuter=True)} om stöd "
                 f"på sammanlagt {fmt.kr(by_type.loc[ind.TOTAL, 'belopp_kr'])}, i genomsnitt "
                 f"{fmt.num(by_k.loc[ind.COUNTY, 'kr_per_invanare'])} kronor per invånare i länet."
-                if count else f"Inget stöd till kommersiell service beslutades under {self.year}.")
+                if count else f"Inga beslut om stöd till kommersiell service fattades under {self.year}.")
         warnings = [w for w in self.data.warnings if w.column == "belopp_kr"]
         html = self._render("support", lead=lead, type_table=type_table, type_chart=type_chart,
                             kommun_table=kommun_table, kommun_chart=kommun_chart, matrix_table=matrix_table,
