@@ -1,8 +1,11 @@
-"""The board memo draft (tjänsteskrivelse): figures agree with the indicator CSV.
+"""The board memo draft (tjänsteskrivelse): figures agree with the checked answer files.
 
-The memo is written to a temporary folder, the indicator CSV beside it, and
-the DOCX is read back with python-docx. Every number in the memo's text must
-be a year, part of a date, a table label, or a value of the CSV.
+The memo is written to a temporary folder and read back with python-docx.
+Its figures are compared with ``tests/answers/indikatorer-<year>.csv``, the
+checked-in answer files (not a CSV written from the same report object), and
+the 2024 support figures with the seed memo's figures, each figure beside its
+label, so that one wrong figure fails a test. Numbers up to twelve are
+written in words in running text.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ import docx
 import pandas as pd
 import pytest
 
-from conftest import DATA
+from conftest import ANSWERS, DATA
 from serviceprogram import indicators as ind
 from serviceprogram import memo
 from serviceprogram.report import Report
@@ -90,9 +93,16 @@ def stray_numbers(text: str, values: dict[tuple[str, str], float]) -> list[str]:
     return stray
 
 
+WORDS = {w: i for i, w in enumerate(("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio",
+                                       "tio", "elva", "tolv"))}
+WORDS["ett"] = 1
+
+
 def parse_figure(text: str) -> tuple[float, int, bool]:
-    """``"1 407 970 kronor"`` -> (1407970.0, 0, False); ``"8,6 procent"`` -> (8.6, 1, True)."""
+    """``"1 407 970 kronor"`` -> (1407970.0, 0, False); ``"8,6 procent"`` -> (8.6, 1, True); ``"tre"`` -> 3."""
     text = text.translate(SPACES)
+    if text in WORDS:
+        return float(WORDS[text]), 0, False
     match = re.fullmatch(r"(\d{1,3}(?: \d{3})*|\d+)(?:,(\d+))?(?: (kronor|procent))?", text)
     assert match, f"not a formatted figure: {text!r}"
     number = float(match.group(1).replace(" ", "") + ("." + match.group(2) if match.group(2) else ""))
@@ -112,9 +122,23 @@ def built(tmp_path_factory):
         report = Report.load(year, DATA)
         assert report.valid
         path = memo.write_memo(report, folder)
-        ind.write_csv(report.long, folder / f"indikatorer-{year}.csv")
-        out[year] = (report, path, read_csv(folder / f"indikatorer-{year}.csv"))
+        out[year] = (report, path, read_csv(ANSWERS / f"indikatorer-{year}.csv"))
     return out
+
+
+def summary_texts(path: Path, year: int) -> list[str]:
+    """The memo's follow-up part (from "Uppföljningen av <year>" to "Beslutsunderlag") and its tables.
+
+    The header, mandate and signature hold dates, paragraphs and case numbers
+    from ``[arende]``; they are checked separately.
+    """
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    part = texts[texts.index(f"Uppföljningen av {year}") + 1:texts.index("Beslutsunderlag")]
+    for table in document.tables[1:]:
+        for row in table.rows:
+            part += [c.text for c in row.cells]
+    return [t for t in part if t.strip()]
 
 
 def variant(edit) -> Report:
@@ -130,7 +154,7 @@ def variant(edit) -> Report:
 @pytest.mark.parametrize("year", YEARS)
 def test_every_number_in_the_memo_is_in_the_indicator_csv(built, year):
     report, path, values = built[year]
-    texts = docx_texts(path)
+    texts = summary_texts(path, year)
     assert len(texts) > 20
     stray = {t: s for t in texts if (s := stray_numbers(t, values))}
     assert not stray, f"numbers not found in indikatorer-{year}.csv: {stray}"
@@ -162,7 +186,7 @@ def test_summary_paragraphs_are_the_memo_summary(built):
 def test_checker_flags_figures_that_are_not_in_the_csv():
     values = {("stod_belopp_kr", "Totalt"): 13585672.0, ("tillganglighet_andel_over_10km", "fullsortiment"): 0.08566,
               ("tillganglighet_befolkning_over_10km", "fullsortiment"): 11379.0}
-    ok = "Under 2024 beslutades stöd på 13\u00a0585\u00a0672 kronor; 11\u00a0379 personer, 8,6 procent, mer än 10 km."
+    ok = "Under 2024 fattades beslut om stöd på 13\u00a0585\u00a0672 kronor; 11\u00a0379 personer, 8,6 procent, mer än 10 km."
     assert stray_numbers(ok, values) == []
     assert stray_numbers("Sammanlagt 13 585 673 kronor.", values) == ["13 585 673"]
     assert stray_numbers("Det är 8,7 procent.", values) == ["8,7 procent"]
@@ -179,7 +203,7 @@ def test_seed_figures_of_2024_are_in_the_memo(built):
     for amount in ("1 407 970", "275 000", "8 196 150", "3 706 552", "13 585 672"):
         assert f"{amount} kronor" in text, amount
         assert amount in [t.translate(SPACES) for t in docx_texts(path)], f"{amount} not in the table"
-    assert "20 fysiska" in text
+    assert "20 fysiska företagsbesök" in text and "digitala" not in text
     for place in ("Valsjöbyn", "Rötviken", "Hallen"):
         assert place in text
     assert "Valsjöbyn och Rötviken i Krokoms kommun samt Hallen i Åre kommun" in text
@@ -222,8 +246,9 @@ def _one_of_each(tables):
     keep = points.index[sot][0]
     points.loc[sot & (points.index != keep), "sot_invigd"] = pd.Timestamp("2023-05-01")
     visits = tables["foretagsbesok"]
-    first = [visits.index[visits["form"] == f][0] for f in ("Fysiskt", "Digitalt")]
-    tables["foretagsbesok"] = visits.loc[first]
+    visits = visits.iloc[:2].copy()  # 2024 has physical visits only: make the second one digital
+    visits.iloc[1, visits.columns.get_loc("form")] = "Digitalt"
+    tables["foretagsbesok"] = visits
     stod = tables["stod"]
     tables["stod"] = stod.loc[[stod.index[stod["stodform"] == "Servicebidrag"][0]]]
     plans = tables["serviceplaner"]
@@ -234,13 +259,14 @@ def _one_of_each(tables):
 def test_singular_forms_in_a_year_with_one_of_each():
     report = variant(_one_of_each)
     text = " ".join(memo.summary_paragraphs(report)).translate(SPACES)
-    assert "invigdes 1 SOT-punkt (service- och trygghetspunkt):" in text
-    assert "1 SOT-punkter" not in text
-    assert "gjordes 2 företagsbesök, varav 1 fysiskt och 1 digitalt." in text
-    assert "1 fysiska" not in text and "1 digitala" not in text
-    assert "beslutades 1 stöd" in text and "Samtliga beslut gällde servicebidrag." in text
+    assert "invigdes en SOT-punkt (service- och trygghetspunkt):" in text
+    assert "en SOT-punkter" not in text
+    assert "gjordes två företagsbesök, varav ett fysiskt och ett digitalt." in text
+    assert "ett fysiska" not in text and "ett digitala" not in text
+    assert "fattades ett beslut om stöd" in text and "Samtliga beslut gällde servicebidrag." in text
+    assert "beslutades" not in text
     assert "Inga beslut fattades om hemsändningsbidrag, investeringsbidrag eller särskilt driftstöd." in text
-    assert "hade 1 kommun en antagen serviceplan" in text
+    assert "hade en kommun en antagen serviceplan" in text
     values = {(i, d): float(v) for i, d, v in report.long.itertuples(index=False)}
     for paragraph in memo.summary_paragraphs(report):
         assert stray_numbers(paragraph, values) == [], paragraph
@@ -249,9 +275,10 @@ def test_singular_forms_in_a_year_with_one_of_each():
 def test_plural_forms_in_2024(built):
     report, _, _ = built[2024]
     text = " ".join(memo.summary_paragraphs(report)).translate(SPACES)
-    assert "invigdes 3 SOT-punkter (service- och trygghetspunkter):" in text
-    assert "varav 20 fysiska och 10 digitala" in text
-    assert "hade 5 kommuner en antagen serviceplan" in text
+    assert "invigdes tre SOT-punkter (service- och trygghetspunkter):" in text
+    assert "gjordes 20 fysiska företagsbesök." in text
+    assert "hade fem kommuner en antagen serviceplan" in text
+    assert "fattades 49 beslut om stöd till kommersiell service på sammanlagt 13 585 672 kronor" in text
 
 
 def test_a_year_with_nothing_reads_as_words():
@@ -279,38 +306,99 @@ def test_no_sentence_starts_with_a_digit(built, year):
 # --- the document -------------------------------------------------------------------------
 
 
-def test_headings_use_word_heading_styles(built):
+def test_headings_follow_the_regions_memo(built):
     report, path, _ = built[2024]
     document = docx.Document(str(path))
     by_style = {}
     for p in document.paragraphs:
         by_style.setdefault(p.style.name, []).append(p.text)
-    assert by_style["Heading 1"] == [f"Uppföljning av {memo.program_text(report.program.program)} – år 2024"]
-    for heading in ("Ärendebeskrivning", "Sammanfattning av året", "Förslag till beslut"):
-        assert heading in by_style["Heading 2"]
+    assert by_style["Heading 1"] == ["Uppföljning av regionalt serviceprogram 2023–2030 – år 2024"]
     assert document.styles["Heading 1"].style_id == "Heading1"
     order = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert order.index("Ärendebeskrivning") < order.index("Sammanfattning av året") < order.index(
-        "Förslag till beslut")
+    assert order == ["Uppföljning av regionalt serviceprogram 2023–2030 – år 2024", "Regiondirektörens förslag",
+                     "Ärendebeskrivning", "Bakgrund", "Uppföljningen av 2024", "Beslutsunderlag", "I tjänsten"]
     texts = [p.text for p in document.paragraphs]
-    proposal = texts[texts.index("Förslag till beslut") + 1]
-    assert proposal.startswith("[Förslag till beslut:") and proposal.endswith("]")
+    assert texts[texts.index("Regiondirektörens förslag") + 1] == (
+        "Uppföljningen av det regionala serviceprogrammet för 2024 godkänns.")
 
 
-def test_header_block_and_case_description(built):
+def test_header_mandate_and_signatures_from_the_case_table(built):
     report, path, _ = built[2024]
     texts = docx_texts(path)
-    for expected in (report.program.region, "Regionala utvecklingsnämnden", "Diarienummer: [Diarienummer]",
-                     "Datum: [Datum]"):
+    for expected in ("Regionala utvecklingsnämnden", "Diarienummer: RUN/11/2025", "Datum: 2025-03-25",
+                     "Samhällsutveckling", "malin.nyqvistljungberg@regionjh.se"):
         assert expected in texts, expected
+    joined = "\n".join(texts)
+    assert "[" not in joined and "]" not in joined, "a placeholder is left although [arende] is given"
+    assert ("Regionala utvecklingsnämnden beslutade den 23 maj 2023, § 89, att fastställa regionalt "
+            "serviceprogram för åren 2023–2030") in joined
+    assert "beslutade den 15 oktober 2024, § 123," in joined
+    assert "Tjänsteskrivelse, 2025-03-25" in texts
+    assert "Sara Lewerentz\nRegiondirektör" in texts and "Elin Nirjens\nTf. områdeschef Hållbar tillväxt" in texts
     document = docx.Document(str(path))
-    texts = [p.text for p in document.paragraphs]
-    case = " ".join(texts[texts.index("Ärendebeskrivning") + 1:texts.index("Sammanfattning av året")])
-    assert report.program.lan in case and "Tillväxtverket" in case
-    assert f"{report.program.forsta_ar}–{report.program.sista_ar}" in case
-    assert "länsstyrelsen" in case and "kommuner" in case
+    paragraphs = [p.text for p in document.paragraphs]
+    background = " ".join(paragraphs[paragraphs.index("Bakgrund") + 1:paragraphs.index("Uppföljningen av 2024")])
+    assert "Programmet gäller åren" not in background  # the name already holds 2023–2030
+    assert "Länsstyrelsen Jämtlands län i nätverket Service Z" in background
+    assert "riktlinjer från Tillväxtverket" in background
     for area in report.program.prioriterade_omraden:
-        assert area in case
+        assert area in background
+
+
+def test_without_case_table_placeholders_and_no_fixed_claims(tmp_path):
+    report = Report.load(2024, DATA)
+    report.program = dataclasses.replace(report.program, arende=None, program="Serviceprogrammet")
+    texts = docx_texts(memo.write_memo(report, tmp_path))
+    joined = "\n".join(texts)
+    assert "Diarienummer: [Diarienummer]" in texts and "[Namn och titel på den som undertecknar]" in texts
+    assert "Programmet gäller åren 2023–2030." in joined  # the name does not hold the years
+    assert "Tillväxtverket" not in joined and "länsstyrelsen" not in joined.lower().replace(
+        "länsstyrelsen jämtlands län", "")
+    assert "Uppföljningen av det regionala serviceprogrammet för 2024 godkänns." in texts
+
+
+def test_one_wrong_figure_is_caught(built, monkeypatch):
+    """Mutation check of the figure test: one amount off by one krona must fail it."""
+    report, _, values = built[2024]
+    original = memo._Figures.value
+
+    def wrong(self, indicator, dimension=memo.TOTAL):
+        value = original(self, indicator, dimension)
+        return value + 1 if (indicator, dimension) == ("stod_belopp_kr", "Servicebidrag") else value
+
+    monkeypatch.setattr(memo._Figures, "value", wrong)
+    mismatched = []
+    for indicator, dimension, shown in memo.memo_figures(Report.load(2024, DATA)):
+        number, decimals, share = parse_figure(shown)
+        if round(values[(indicator, dimension)] * (100 if share else 1), decimals) != number:
+            mismatched.append((indicator, dimension))
+    assert ("stod_belopp_kr", "Servicebidrag") in mismatched
+
+
+def test_support_figures_stand_beside_their_labels(built):
+    """Each support type of the seed with its own count and amount, in the text and the table."""
+    _, path, _ = built[2024]
+    text = " ".join(summary_texts(path, 2024)).translate(SPACES)
+    with open(ANSWERS / "seed_figures_2024.csv", encoding="utf-8") as handle:
+        seed = {r["indikator"]: r for r in csv.DictReader(handle)}
+    for form in ("Hemsändningsbidrag", "Servicebidrag", "Investeringsbidrag", "Särskilt driftstöd"):
+        count = int(seed[form]["antal"])
+        words = {v: k for k, v in WORDS.items() if k != "en"}.get(count, str(count))
+        amount = f"{int(seed[form]['belopp_kr']):,}".replace(",", " ")
+        assert f"{form.lower()}, med {words} beslut och {amount} kronor" in text or \
+            f"{form.lower()} med {words} beslut och {amount} kronor" in text, form
+
+
+def test_number_in_words():
+    from serviceprogram.formatting import count_text, number_in_words
+
+    assert [number_in_words(i) for i in (0, 1, 2, 7, 10, 11, 12)] == [
+        "noll", "en", "två", "sju", "tio", "elva", "tolv"]
+    assert number_in_words(1, neuter=True) == "ett"
+    assert number_in_words(13) == "13" and number_in_words(1407) == "1\u00a0407"
+    assert number_in_words(2.5) == "2,5"
+    assert count_text(1, "beslut", "beslut", neuter=True) == "ett beslut"
+    assert count_text(3, "SOT-punkt", "SOT-punkter") == "tre SOT-punkter"
 
 
 def test_example_data_note_at_the_top_and_in_the_page_header(built):

@@ -263,7 +263,7 @@ def whatif_part(staging: Path, data_dir: Path, year: int) -> int:
 
     program = load_program(data_dir)
     whatif = _execute(notebook_path(WHATIF_NOTEBOOK), staging / f"tillganglighet-{year}.ipynb", year, data_dir)
-    html = notebook_to_html(whatif, f"Tänk om: tillgång till service {year} – {program.region}",
+    html = notebook_to_html(whatif, f"Scenario: tillgång till service {year} – {program.region}",
                             "Scenario för tillgången till service", program.exempeldata)
     (staging / f"tillganglighet-{year}.html").write_text(html, encoding="utf-8")
     return 0

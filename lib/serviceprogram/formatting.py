@@ -92,3 +92,45 @@ def program_text(name: str) -> str:
     if first in ("Regionalt", "Regionala"):
         return name[0].lower() + name[1:]
     return name
+
+
+# Numbers up to twelve are written in words in running text (Myndigheternas skrivregler).
+_WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv")
+WORD_LIMIT = 12
+
+
+def number_in_words(value, neuter: bool = False) -> str:
+    """A count for running text: ``0``–``12`` in words, larger numbers in digits.
+
+    babel has no spell-out for Swedish, hence this small table.
+
+    Parameters
+    ----------
+    value : int or float
+        A whole number (a float with a fraction is written in digits).
+    neuter : bool, default False
+        ``1`` as ``ett`` (ett beslut, ett stöd) instead of ``en`` (en insats).
+
+    Returns
+    -------
+    str
+        ``"tre"``, ``"ett"``, ``"13"``, ``"1 407"`` (no-break space).
+    """
+    if _missing(value):
+        return "–"
+    number = float(value)
+    if number.is_integer() and 0 <= number <= WORD_LIMIT:
+        word = _WORDS[int(number)]
+        return "ett" if neuter and word == "en" else word
+    return num(value, 0 if number.is_integer() else 1)
+
+
+def count_text(count, singular: str, plural_form: str, neuter: bool = False) -> str:
+    """``tre SOT-punkter``, ``ett beslut``, ``49 beslut``: a count and its noun for running text."""
+    count = int(count)
+    return f"{number_in_words(count, neuter)} {singular if count == 1 else plural_form}"
+
+
+def capitalize_first(text: str) -> str:
+    """``tre insatser`` -> ``Tre insatser`` (for a sentence that starts with a count)."""
+    return text[:1].upper() + text[1:]

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from . import formatting as fmt
 from .formatting import program_text  # noqa: F401 (part of this module's surface in tests)
+from .case import DEFAULT_PROPOSAL_HEADING, DEFAULT_RECIPIENTS_HEADING
 from .errors import UsageError
 from .schemas import INSATS_STATUS, STODFORMER
 
@@ -154,15 +155,20 @@ class _Figures:
             self.used.append(item)
         return text
 
-    def count(self, indicator: str, dimension: str = TOTAL) -> str:
-        """``20``; the number alone."""
+    def count(self, indicator: str, dimension: str = TOTAL, neuter: bool = False) -> str:
+        """``tre``, ``ett``, ``20``: a count for running text (up to twelve in words)."""
+        return self._record(indicator, dimension,
+                            fmt.number_in_words(int(round(self.value(indicator, dimension))), neuter))
+
+    def digits(self, indicator: str, dimension: str = TOTAL) -> str:
+        """``7``: a count in digits, for a table cell."""
         return self._record(indicator, dimension, fmt.num(int(round(self.value(indicator, dimension)))))
 
-    def noun(self, indicator: str, dimension: str, singular: str, plural: str) -> str:
-        """``1 SOT-punkt`` / ``3 SOT-punkter``; the number is recorded."""
+    def noun(self, indicator: str, dimension: str, singular: str, plural: str, neuter: bool = False) -> str:
+        """``en SOT-punkt`` / ``tre SOT-punkter`` / ``49 beslut``; the number is recorded."""
         n = int(round(self.value(indicator, dimension)))
-        self.count(indicator, dimension)
-        return count_phrase(n, singular, plural)
+        self.count(indicator, dimension, neuter)
+        return fmt.count_text(n, singular, plural, neuter)
 
     def kronor(self, indicator: str, dimension: str = TOTAL) -> str:
         """``1 407 970 kronor`` (no-break spaces)."""
@@ -210,7 +216,7 @@ def _overview(year: int, areas, f: _Figures) -> str:
             n = int(f.value("insatser_antal", status))
             if n:
                 f.count("insatser_antal", status)
-                states.append(f"{fmt.num(n)} {_STATUS_ADJ[status][0 if n == 1 else 1]}")
+                states.append(f"{fmt.number_in_words(n)} {_STATUS_ADJ[status][0 if n == 1 else 1]}")
         parts.append(f"Av insatserna var {join_sv(states)} vid årets slut.")
     with_goal = int(f.value("insatser_med_malvarde"))
     met = int(f.value("insatser_malvarde_uppnatt"))
@@ -290,21 +296,22 @@ def _support_paragraph(year: int, f: _Figures) -> str:
     if total == 0:
         parts = [f"Under {year} fattades inga beslut om stöd till kommersiell service."]
     else:
-        parts = [f"Under {year} beslutades {f.noun('stod_antal', TOTAL, 'stöd', 'stöd')} till kommersiell "
-                 f"service på sammanlagt {f.kronor('stod_belopp_kr')}."]
+        parts = [f"Under {year} fattades {f.noun('stod_antal', TOTAL, 'beslut', 'beslut', neuter=True)} om stöd "
+                 f"till kommersiell service på sammanlagt {f.kronor('stod_belopp_kr')}."]
         given = [s for s in STODFORMER if f.value("stod_antal", s) > 0]
         missing = [s for s in STODFORMER if f.value("stod_antal", s) == 0]
         largest = max(given, key=lambda s: (f.value("stod_belopp_kr", s), -STODFORMER.index(s)))
 
         def decisions(form: str) -> str:
-            return f"{f.noun('stod_antal', form, 'beslut', 'beslut')} och {f.kronor('stod_belopp_kr', form)}"
+            return (f"{f.noun('stod_antal', form, 'beslut', 'beslut', neuter=True)} och "
+                    f"{f.kronor('stod_belopp_kr', form)}")
 
         if len(given) == 1:
             parts.append(f"Samtliga beslut gällde {largest.lower()}.")
         else:
             parts.append(f"Störst belopp avsåg {largest.lower()}, med {decisions(largest)}.")
             rest = [f"{s.lower()} med {decisions(s)}" for s in given if s != largest]
-            parts.append(f"Övriga stöd fördelade sig på {join_sv(rest, 'samt')}.")
+            parts.append(f"Övriga beslut fördelade sig på {join_sv(rest, 'samt')}.")
         if missing:
             parts.append(f"Inga beslut fattades om {join_sv([s.lower() for s in missing], 'eller')}.")
     visits = int(f.value("foretagsbesok_antal"))
@@ -314,16 +321,16 @@ def _support_paragraph(year: int, f: _Figures) -> str:
         parts.append("Inga företagsbesök hos servicegivare gjordes under året.")
     elif physical and digital:
         parts.append("I arbetet med servicegivarna gjordes "
-                     f"{f.noun('foretagsbesok_antal', TOTAL, 'företagsbesök', 'företagsbesök')}, varav "
-                     f"{f.noun('foretagsbesok_antal', 'Fysiskt', 'fysiskt', 'fysiska')} och "
-                     f"{f.noun('foretagsbesok_antal', 'Digitalt', 'digitalt', 'digitala')}.")
+                     f"{f.noun('foretagsbesok_antal', TOTAL, 'företagsbesök', 'företagsbesök', True)}, varav "
+                     f"{f.noun('foretagsbesok_antal', 'Fysiskt', 'fysiskt', 'fysiska', True)} och "
+                     f"{f.noun('foretagsbesok_antal', 'Digitalt', 'digitalt', 'digitala', True)}.")
     elif physical:
+        # Digital meetings may happen without being registered as visits: say nothing about them.
         parts.append("I arbetet med servicegivarna gjordes "
-                     f"{f.noun('foretagsbesok_antal', 'Fysiskt', 'fysiskt företagsbesök', 'fysiska företagsbesök')}"
-                     " men inga digitala.")
+                     f"{f.noun('foretagsbesok_antal', 'Fysiskt', 'fysiskt företagsbesök', 'fysiska företagsbesök', True)}.")
     else:
         parts.append("I arbetet med servicegivarna gjordes "
-                     f"{f.noun('foretagsbesok_antal', 'Digitalt', 'digitalt företagsbesök', 'digitala företagsbesök')}"
+                     f"{f.noun('foretagsbesok_antal', 'Digitalt', 'digitalt företagsbesök', 'digitala företagsbesök', True)}"
                      " men inga fysiska.")
     return " ".join(parts)
 
@@ -367,7 +374,7 @@ def _places_and_plans_paragraph(year: int, sot, decided, f: _Figures) -> str:
     action = int(f.value("kommuner_med_antagen_handlingsplan"))
     if service and action:
         parts.append(f"Vid årets slut hade {f.noun('kommuner_med_antagen_serviceplan', TOTAL, 'kommun', 'kommuner')}"
-                     f" en antagen serviceplan och {f.count('kommuner_med_antagen_handlingsplan')} en antagen "
+                     f" en antagen serviceplan och {f.count('kommuner_med_antagen_handlingsplan')} hade en antagen "
                      "handlingsplan.")
     elif service:
         parts.append(f"Vid årets slut hade {f.noun('kommuner_med_antagen_serviceplan', TOTAL, 'kommun', 'kommuner')}"
@@ -407,7 +414,8 @@ def _access_paragraph(lan: str, kommuner, f: _Figures) -> str | None:
             dim = f"fullsortiment|{top}"
             parts.append(f"Andelen var högst i {kommun_name(top)}, där {f.percent(share_id, dim)} av invånarna "
                          f"({f.noun(people_id, dim, 'person', 'personer')}) hade så långt till en sådan butik.")
-    parts.append("Eftersom avståndet mäts fågelvägen är det en undre gräns för den faktiska resvägen.")
+    parts.append("Eftersom avståndet mäts fågelvägen är vägen minst lika lång. Butiker i grannlänen och i Norge "
+                 "finns inte i underlaget, så nära länsgränsen kan avstånden vara överskattade.")
     return " ".join(parts)
 
 
@@ -435,7 +443,7 @@ def _compose(report) -> _Draft:
     table = []
     for form in report.indicators.stod_per_form.index:
         dim = str(form)
-        table.append((dim, f.count("stod_antal", dim), f.amount("stod_belopp_kr", dim)))
+        table.append((dim, f.digits("stod_antal", dim), f.amount("stod_belopp_kr", dim)))
     return _Draft(paragraphs, support_index, table, list(f.used))
 
 
@@ -495,16 +503,51 @@ def memo_figures(report) -> list[tuple[str, str, str]]:
 # --- The Word document ----------------------------------------------------------------------
 
 
-def _case_description(program, year: int) -> list[str]:
-    """The case description paragraphs from ``templates/memo/arendebeskrivning.txt.j2``."""
+def _memo_env():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("serviceprogram", "templates/memo"), autoescape=False,
-                      undefined=StrictUndefined, keep_trailing_newline=False)
-    text = env.get_template("arendebeskrivning.txt.j2").render(
-        program=program, program_text=fmt.program_text(program.program),
-        areas=join_sv(program.prioriterade_omraden), year=year)
+    return Environment(loader=PackageLoader("serviceprogram", "templates/memo"), autoescape=False,
+                       undefined=StrictUndefined, keep_trailing_newline=False, trim_blocks=True,
+                       lstrip_blocks=True)
+
+
+def _blocks(text: str) -> list[str]:
     return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+
+
+def name_has_years(program) -> bool:
+    """True when the programme's name already holds its years (``… 2023–2030``)."""
+    pattern = rf"{program.forsta_ar}\s*[–-]\s*{program.sista_ar}"
+    return re.search(pattern, program.program) is not None
+
+
+def _case_description(program, year: int) -> list[str]:
+    """The mandate paragraphs (Ärendebeskrivning) from ``templates/memo/arendebeskrivning.txt.j2``."""
+    case = program.arende
+    board = (case.namnd if case and case.namnd else BOARD)
+    decisions = [{"organ": d.organ or board, "date": fmt.date(d.datum), "paragraf": d.paragraf,
+                  "innehall": d.innehall, "diarienummer": d.diarienummer} for d in (case.beslut if case else ())]
+    text = _memo_env().get_template("arendebeskrivning.txt.j2").render(
+        decisions=decisions, program_text=fmt.program_text(program.program), year=year)
+    return _blocks(text)
+
+
+def _background(program, year: int) -> list[str]:
+    """The background paragraphs (Bakgrund) from ``templates/memo/bakgrund.txt.j2``."""
+    case = program.arende
+    text = _memo_env().get_template("bakgrund.txt.j2").render(
+        program=program, program_text=fmt.program_text(program.program), name_has_years=name_has_years(program),
+        areas=join_sv(program.prioriterade_omraden), year=year,
+        samverkan=case.samverkan if case else None, riktlinjer=case.riktlinjer if case else None)
+    return _blocks(text)
+
+
+def proposal_text(program, year: int) -> str:
+    """The proposed decision: ``[arende] forslag`` or the standard wording, ``{{ ar }}`` filled in."""
+    from .case import DEFAULT_PROPOSAL
+
+    wording = program.arende.forslag if program.arende else DEFAULT_PROPOSAL
+    return re.sub(r"\{\{\s*ar\s*\}\}", str(year), wording)
 
 
 def _timestamp():
@@ -719,20 +762,37 @@ def _build_document(report, draft: _Draft):
     block = document.add_table(rows=1, cols=2)
     block.alignment = WD_TABLE_ALIGNMENT.LEFT
     _no_borders(block)
-    _cell_text(block.cell(0, 0), [program.region, "[Förvaltning och enhet]", "[Handläggare, e-post]"],
-               bold_first=True)
-    _cell_text(block.cell(0, 1), ["Tjänsteskrivelse", "Diarienummer: [Diarienummer]", "Datum: [Datum]",
-                                  BOARD], bold_first=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    case = program.arende
+    if case is None:  # no [arende] in program.toml: highlighted placeholders for the case officer
+        left = [program.region, "[Förvaltning och enhet]", "[Handläggare, e-post]"]
+        right = ["Tjänsteskrivelse", "Diarienummer: [Diarienummer]", "Datum: [Datum]", BOARD]
+    else:
+        unit = ", ".join(x for x in (case.forvaltning, case.enhet) if x)
+        left = [x for x in (program.region, unit, case.handlaggare, case.epost) if x]
+        right = ["Tjänsteskrivelse", case.namnd or BOARD]
+        if case.diarienummer:
+            right.append(f"Diarienummer: {case.diarienummer}")
+        if case.datum:
+            right.append(f"Datum: {case.datum.isoformat()}")
+    _cell_text(block.cell(0, 0), left, bold_first=True)
+    _cell_text(block.cell(0, 1), right, bold_first=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     if body is not None:  # the template's empty first paragraph, when no note uses it
         body._p.getparent().remove(body._p)
 
     document.add_heading(title, level=1)
 
+    document.add_heading(case.forslag_rubrik if case else DEFAULT_PROPOSAL_HEADING, level=2)
+    document.add_paragraph(proposal_text(program, year))
+
     document.add_heading("Ärendebeskrivning", level=2)
     for text in _case_description(program, year):
         _add_text(document.add_paragraph(), text)
 
-    document.add_heading("Sammanfattning av året", level=2)
+    document.add_heading("Bakgrund", level=2)
+    for text in _background(program, year):
+        document.add_paragraph(text)
+
+    document.add_heading(f"Uppföljningen av {year}", level=2)
     for i, text in enumerate(draft.paragraphs):
         document.add_paragraph(text)
         if i == draft.support_index:
@@ -758,15 +818,34 @@ def _build_document(report, draft: _Draft):
             document.add_paragraph()
 
     document.add_heading("Beslutsunderlag", level=2)
-    document.add_paragraph("Denna tjänsteskrivelse", style="List Bullet")
-    document.add_paragraph(f"Rapporten Uppföljning av {program_text(program.program)}, år {year}",
-                           style="List Bullet")
+    memo_line = "Tjänsteskrivelse" + (f", {case.datum.isoformat()}" if case and case.datum else "")
+    document.add_paragraph(memo_line, style="List Bullet")
+    if case and case.beslutsunderlag:
+        for item in case.beslutsunderlag:
+            extra = ", ".join(x for x in (item.datum.isoformat() if item.datum else None, item.diarienummer) if x)
+            document.add_paragraph(item.titel + (f", {extra}" if extra else ""), style="List Bullet")
+    else:
+        document.add_paragraph(f"Rapporten Uppföljning av {program_text(program.program)} – år {year}",
+                               style="List Bullet")
 
-    document.add_heading("Förslag till beslut", level=2)
-    _add_text(document.add_paragraph(),
-              f"[Förslag till beslut: formuleras av handläggaren, till exempel att {BOARD.lower()} "
-              f"godkänner uppföljningen av {program_text(program.program)} för år {year}.]")
-    _add_text(document.add_paragraph(), "[Namn och titel på den som undertecknar]")
+    if case is None:
+        document.add_heading("I tjänsten", level=2)
+        _add_text(document.add_paragraph(), "[Namn och titel på den som undertecknar]")
+    elif case.undertecknare:
+        document.add_heading("I tjänsten", level=2)
+        for person in case.undertecknare:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(person.namn).bold = True
+            if person.titel:
+                paragraph.add_run().add_break()
+                paragraph.add_run(person.titel)
+    if case is None:
+        document.add_heading(DEFAULT_RECIPIENTS_HEADING, level=2)
+        _add_text(document.add_paragraph(), "[Mottagare av beslutet]")
+    elif case.mottagare:
+        document.add_heading(case.mottagare_rubrik, level=2)
+        for recipient in case.mottagare:
+            document.add_paragraph(recipient, style="List Bullet")
 
     # The template's thumbnail shows another document: leave it out of the package.
     rels = document.part.package.rels

@@ -13,6 +13,7 @@ status is *too early*; after the target year, *not reached*.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -48,9 +49,24 @@ class Assessment:
 
     status: str
     projected: float | None = None
+    year: int | None = None  # the year of the latest value
+
+    @property
+    def label(self) -> str:
+        """The status as shown: ``Uppnått 2025`` when reached before the target year."""
+        return f"{REACHED} {self.year}" if self.status == REACHED and self.year is not None else self.status
 
 
-def assess(target: Target, values: dict[int, float]) -> Assessment:
+def bounds(indicator: str, n_municipalities: int | None = None) -> tuple[float, float]:
+    """What an indicator can possibly be: counts are never negative, municipalities at most all of them."""
+    if indicator.startswith("kommuner_") and n_municipalities:
+        return 0.0, float(n_municipalities)
+    if "andel" in indicator:
+        return 0.0, 1.0
+    return 0.0, float("inf")
+
+
+def assess(target: Target, values: dict[int, float], n_municipalities: int | None = None) -> Assessment:
     """Status of a target from its yearly values (see the module's rule).
 
     Parameters
@@ -59,10 +75,19 @@ def assess(target: Target, values: dict[int, float]) -> Assessment:
     values : dict of year to value
         Years without a value are left out.
 
+    n_municipalities : int, optional
+        The number of municipalities, the ceiling of ``kommuner_*`` forecasts.
+
     Returns
     -------
     Assessment
+        The projection is clipped to what is possible (no negative counts, no
+        more municipalities than there are) and compared with the target as
+        shown, rounded to whole units (a forecast shown as 14 meets ≥ 14).
     """
+    if not math.isfinite(target.varde):
+        return Assessment(TOO_EARLY)
+
     def met(value: float) -> bool:
         return value <= target.varde if target.riktning == "högst" else value >= target.varde
 
@@ -71,14 +96,16 @@ def assess(target: Target, values: dict[int, float]) -> Assessment:
     years = sorted(values)
     latest = values[years[-1]]
     if met(latest):
-        return Assessment(REACHED)
+        return Assessment(REACHED, None, years[-1] if years[-1] < target.ar else None)
     if years[-1] >= target.ar:
         return Assessment(MISSED)
     if len(years) < 2:
         return Assessment(TOO_EARLY)
     slope, intercept = np.polyfit(years, [values[y] for y in years], 1)
-    projected = float(slope * target.ar + intercept)
-    return Assessment(ON_TRACK if met(projected) else AT_RISK, projected)
+    low, high = bounds(target.indikator, n_municipalities)
+    projected = min(max(float(slope * target.ar + intercept), low), high)
+    shown = projected if "andel" in target.indikator else round(projected)
+    return Assessment(ON_TRACK if met(shown) else AT_RISK, projected)
 
 
 class Overview(Document):
@@ -148,7 +175,7 @@ class Overview(Document):
             known = {y: v for y, v in values.items() if v is not None}
             lines.append(f"{target.indikator} [{target.dimension}] {target.riktning} {fmt.num(target.varde)} "
                          f"({target.ar}): " + ", ".join(f"{y} {fmt.num(v)}" for y, v in known.items())
-                         + f" -> {assess(target, known).status}")
+                         + f" -> {assess(target, known, len(self.program.kommuner)).label}")
         for y in self.years:
             lines.append(f"{y}: stöd {fmt.kr(self.value('stod_belopp_kr', 'Totalt', y))}, "
                          f"{fmt.num(self.value('stod_antal', 'Totalt', y))} beslut")
@@ -165,46 +192,50 @@ class Overview(Document):
         rows, target_problems = [], []
         for target in self.program.mal:
             values = {y: v for y in years if (v := self.value(target.indikator, target.dimension, y)) is not None}
+            if not math.isfinite(target.varde):  # validation rejects these; never show "≥ ∞"
+                target_problems.append(Problem("program.toml", None, "mal", f"{target.indikator} / {target.dimension}",
+                                               "Målvärdet måste vara ett ändligt tal", WARNING))
+                continue
             if not values:
                 target_problems.append(Problem("program.toml", None, "mal", f"{target.indikator} / {target.dimension}",
                                                "Indikatorn eller dimensionen finns inte i indikatorfilen "
                                                "(se docs/indikatorer.md)", WARNING))
                 continue
-            result = assess(target, values)
+            result = assess(target, values, len(self.program.kommuner))
             sign = "≤" if target.riktning == "högst" else "≥"
             rows.append([target.beskrivning or target.indikator,
                          *[fmt.num(values.get(y)) for y in years],
                          f"{sign} {fmt.num(target.varde)} ({target.ar})",
-                         fmt.num(result.projected) if result.projected is not None else "–", result.status])
+                         fmt.num(result.projected) if result.projected is not None else "–", result.label])
         targets_table = None
         if rows:
             targets_table = self._table("Programmets mål: värde per år, målvärde och bedömning",
                                         ["Mål", *map(str, years), "Målvärde (år)", f"Prognos vid målåret", "Bedömning"],
                                         rows, numeric=range(1, len(years) + 3))
-        statuses = [r[-1] for r in rows]
+        statuses = [REACHED if r[-1].startswith(REACHED) else r[-1] for r in rows]
         phrases = {REACHED: ("är uppnått", "är uppnådda"), ON_TRACK: ("är i fas", "är i fas"),
                    AT_RISK: ("riskerar att inte nås", "riskerar att inte nås"),
                    TOO_EARLY: ("är för tidigt att bedöma", "är för tidiga att bedöma"),
                    MISSED: ("nåddes inte", "nåddes inte")}
-        parts = [f"{fmt.num(statuses.count(s))} {phrases[s][statuses.count(s) != 1]}"
+        parts = [f"{fmt.number_in_words(statuses.count(s), neuter=True)} {phrases[s][statuses.count(s) != 1]}"
                  for s in phrases if statuses.count(s)]
         listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1] if parts else ""
-        targets_lead = (f"Programmet har {fmt.plural(len(self.program.mal), 'mål', 'mål')} i program.toml"
+        targets_lead = (f"Programmet har {fmt.count_text(len(self.program.mal), 'mål', 'mål', neuter=True)}"
                         + (f": {listing}." if listing else "."))
         # support
         forms = [(f, "stod_antal", f) for f in STODFORMER] + [("Totalt", "stod_antal", "Totalt")]
         support_count = self._by_year(forms, "Antal stödbeslut per stödform och år", total_last=True)
         amounts = [(f, "stod_belopp_kr", f) for f in STODFORMER] + [("Totalt", "stod_belopp_kr", "Totalt"),
-                                                                     ("Kronor per invånare i länet",
+                                                                     ("Kronor per invånare i länet*",
                                                                       "stod_kr_per_invanare", ind.COUNTY)]
-        support_amount = self._by_year(amounts, "Beviljat stöd per stödform och år, kronor", formatter=fmt.kr)
+        support_amount = self._by_year(amounts, "Beslutat stöd per stödform och år, kronor", formatter=fmt.kr)
         fig = charts.stacked_barh([str(y) for y in years],
                                   {f: [self.value("stod_belopp_kr", f, y) or 0 for y in years] for f in STODFORMER},
                                   xlabel="Kronor")
         charts.money_axis(fig.axes[0])
-        alt = "Liggande staplar med beviljat stöd per år uppdelat på stödform: " + "; ".join(
+        alt = "Liggande staplar med beslutat stöd per år uppdelat på stödform: " + "; ".join(
             f"{y}: totalt {fmt.kr(self.value('stod_belopp_kr', 'Totalt', y))}" for y in years) + "."
-        support_chart = self._figure(fig, alt, "Beviljat stöd per år och stödform.")
+        support_chart = self._figure(fig, alt, "Beslutat stöd per år och stödform.")
         visits = self._by_year([(f, "foretagsbesok_antal", f) for f in ("Fysiskt", "Digitalt", "Totalt")],
                                "Företagsbesök per år", total_last=True)
         activities = self._by_year([(s, "insatser_antal", s) for s in (*INSATS_STATUS, "Totalt")],
@@ -232,6 +263,8 @@ class Overview(Document):
                             targets_lead=targets_lead, targets_table=targets_table, rule=RULE,
                             target_problems=target_problems, support_count=support_count,
                             support_amount=support_amount, support_chart=support_chart, visits=visits,
-                            activities=activities, plans=plans, access=access_table, access_chart=access_chart)
+                            activities=activities, plans=plans, access=access_table, access_chart=access_chart,
+                            population_note="* Kronor per invånare räknas för alla år med samma folkmängd, den som "
+                                            "anges för kommunerna i programbeskrivningen (program.toml).")
         return self._fragment(html, *(t for t in (targets_table, support_amount) if t))
 

@@ -27,6 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field as PField, StrictBool,
                       StrictInt, StrictStr, ValidationError, ValidationInfo, field_validator)
 
+from .case import Case, parse_case
 from .errors import DataError, Problem
 from .hygiene import CONTROL, normalise, quote
 from .paths import PROGRAM_FILE
@@ -86,6 +87,7 @@ class Program:
     avstandsband_km: tuple[float, ...] = DEFAULT_BANDS_KM
     path: Path | None = field(default=None, compare=False)
     sections: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    arende: "Case | None" = None  # the memo's case metadata, [arende] (see serviceprogram.case)
 
     @property
     def kommun_names(self) -> list[str]:
@@ -450,6 +452,8 @@ def load_program(data_dir) -> Program:
     except ValidationError as exc:
         problems += _error_problems(exc, ProgramFile)
         checked = None
+    case, case_problems = parse_case({"arende": sections["arende"]} if "arende" in sections else {})
+    problems += case_problems
     if problems:
         raise DataError(problems)
     return Program(
@@ -467,4 +471,5 @@ def load_program(data_dir) -> Program:
         avstandsband_km=tuple(raw.get("avstandsband_km", DEFAULT_BANDS_KM)),
         path=path,
         sections=sections,
+        arende=case,
     )

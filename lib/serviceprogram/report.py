@@ -100,6 +100,12 @@ def _anchor(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
 
 
+def _join_or(items) -> str:
+    """``a``, ``a eller b``, ``a, b eller c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " eller " + items[-1]
+
+
 def build_date() -> str | None:
     """The build date from ``SOURCE_DATE_EPOCH``, or None (never the clock)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -282,7 +288,7 @@ class Report(Document):
         items = [
             ("Stödbeslut, antal", cur.stod_per_form.loc[ind.TOTAL, "antal"],
              prev.stod_per_form.loc[ind.TOTAL, "antal"] if prev else None, fmt.num),
-            ("Beviljat stöd, kronor", cur.stod_per_form.loc[ind.TOTAL, "belopp_kr"],
+            ("Beslutat stöd, kronor", cur.stod_per_form.loc[ind.TOTAL, "belopp_kr"],
              prev.stod_per_form.loc[ind.TOTAL, "belopp_kr"] if prev else None, fmt.kr),
         ]
         for form in STODFORMER:
@@ -352,8 +358,9 @@ class Report(Document):
         for area in self.program.prioriterade_omraden:
             mine = activities[activities["prioriterat_omrade"] == area]
             counts = mine["status"].value_counts()
-            lead = (f"{fmt.plural(len(mine), 'insats', 'insatser')}: "
-                    + ", ".join(fmt.status_count(int(counts[s]), s) for s in INSATS_STATUS if counts.get(s, 0)) + "."
+            lead = (f"Området hade {fmt.count_text(len(mine), 'insats', 'insatser')}: "
+                    + ", ".join(f"{fmt.number_in_words(int(counts[s]))} {fmt.STATUS_WORDS[s][int(counts[s]) != 1]}"
+                                for s in INSATS_STATUS if counts.get(s, 0)) + "."
                     if len(mine) else "Inga insatser i årets handlingsplan.")
             items = []
             for a in mine.itertuples():
@@ -393,12 +400,12 @@ class Report(Document):
         fig = charts.grouped_barh(forms, [by_type.loc[f, "belopp_kr"] for f in forms],
                                   [prev.stod_per_form.loc[f, "belopp_kr"] for f in forms] if prev else None,
                                   self.year, money=True)
-        alt = (f"Liggande staplar med beviljat belopp per stödform {self.year}"
+        alt = (f"Liggande staplar med beslutat belopp per stödform {self.year}"
                + (f" jämfört med {self.year - 1}" if prev else "") + ": "
                + "; ".join(f"{f} {fmt.kr(by_type.loc[f, 'belopp_kr'])}"
                            + (f" ({fmt.kr(prev.stod_per_form.loc[f, 'belopp_kr'])} året innan)" if prev else "")
                            for f in forms) + ".")
-        type_chart = self._figure(fig, alt, f"Beviljat stöd per stödform {self.year}"
+        type_chart = self._figure(fig, alt, f"Beslutat stöd per stödform {self.year}"
                                   + (f" och {self.year - 1}." if prev else "."))
         by_k = cur.stod_per_kommun
         rows = [[k, fmt.num(r["antal"]), fmt.kr(r["belopp_kr"]), fmt.num(r["folkmangd"]),
@@ -421,14 +428,15 @@ class Report(Document):
         matrix_table = self._table(f"Belopp per kommun och stödform {self.year}", ["Kommun", *forms], rows,
                                    numeric=range(1, len(forms) + 1), css="wide")
         count = int(by_type.loc[ind.TOTAL, "antal"])
-        lead = (f"Under {self.year} beslutades {fmt.plural(count, 'stöd', 'stöd')} "
+        lead = (f"Under {self.year} fattades {fmt.count_text(count, 'beslut', 'beslut', neuter=True)} om stöd "
                 f"på sammanlagt {fmt.kr(by_type.loc[ind.TOTAL, 'belopp_kr'])}, i genomsnitt "
                 f"{fmt.num(by_k.loc[ind.COUNTY, 'kr_per_invanare'])} kronor per invånare i länet."
-                if count else f"Inget stöd till kommersiell service beslutades under {self.year}.")
+                if count else f"Inga beslut om stöd till kommersiell service fattades under {self.year}.")
         warnings = [w for w in self.data.warnings if w.column == "belopp_kr"]
         html = self._render("support", lead=lead, type_table=type_table, type_chart=type_chart,
                             kommun_table=kommun_table, kommun_chart=kommun_chart, matrix_table=matrix_table,
-                            cap_warnings=warnings, caps_version=load_caps().version)
+                            cap_warnings=warnings, caps_version=load_caps().version,
+                            checked_forms=_join_or(sorted({c.stodform.lower() for c in load_caps().caps})))
         return self._fragment(html, type_table, kommun_table)
 
     def visits(self) -> Fragment:
@@ -453,10 +461,14 @@ class Report(Document):
             for k in names) + "."
         chart = self._figure(fig, alt, f"Företagsbesök per kommun och form {self.year}.")
         n = cur.besok_per_form["antal"]
-        lead = (f"Regionen gjorde {fmt.plural(int(n[ind.TOTAL]), 'företagsbesök', 'företagsbesök')} under "
-                f"{self.year}: {fmt.plural(int(n['Fysiskt']), 'fysiskt', 'fysiska')} och "
-                f"{fmt.plural(int(n['Digitalt']), 'digitalt', 'digitala')}."
+        lead = (f"Under {self.year} registrerades "
+                f"{fmt.count_text(int(n[ind.TOTAL]), 'företagsbesök', 'företagsbesök', neuter=True)}: "
+                f"{fmt.count_text(int(n['Fysiskt']), 'fysiskt', 'fysiska', neuter=True)} och "
+                f"{fmt.count_text(int(n['Digitalt']), 'digitalt', 'digitala', neuter=True)}."
                 if n[ind.TOTAL] else f"Inga företagsbesök finns registrerade för {self.year}.")
+        if n[ind.TOTAL] and not n["Digitalt"]:  # digital meetings may happen without being registered
+            lead = (f"Under {self.year} registrerades "
+                    f"{fmt.count_text(int(n['Fysiskt']), 'fysiskt företagsbesök', 'fysiska företagsbesök', True)}.")
         html = self._render("visits", lead=lead, form_table=form_table, kommun_table=kommun_table, chart=chart)
         return self._fragment(html, form_table)
 
@@ -486,8 +498,8 @@ class Report(Document):
                                         for r in events.itertuples()])
         county = points.loc[ind.COUNTY]
         lead = (f"Vid årets slut fanns {fmt.num(county['alla'])} öppna serviceplatser i underlaget, varav "
-                f"{fmt.num(county['fullsortiment'])} dagligvarubutiker med fullsortiment och "
-                f"{fmt.plural(int(county['sot_punkter']), 'SOT-punkt', 'SOT-punkter')} (service- och trygghetspunkter).")
+                f"{fmt.number_in_words(county['fullsortiment'])} dagligvarubutiker med fullsortiment och "
+                f"{fmt.count_text(int(county['sot_punkter']), 'SOT-punkt', 'SOT-punkter')} (service- och trygghetspunkter).")
         html = self._render("points", lead=lead, sot_table=sot_table, type_table=type_table, events_table=events_table)
         return self._fragment(html, *(t for t in (sot_table, type_table) if t))
 
@@ -521,8 +533,9 @@ class Report(Document):
             decided_table = self._table(f"Planer antagna under {self.year}", ["Kommun", "Plan", "Beslut"],
                                         [[r.kommun, r.plan, fmt.date(r.beslut)] for r in decided.itertuples()])
         n = status.loc["Antagen", "serviceplan"]
-        lead = (f"Vid slutet av {self.year} hade {fmt.num(n)} av {fmt.num(len(self.program.kommuner))} kommuner "
-                f"en antagen serviceplan och {fmt.num(status.loc['Antagen', 'handlingsplan'])} en antagen "
+        lead = (f"Vid slutet av {self.year} hade {fmt.number_in_words(n)} av "
+                f"{fmt.number_in_words(len(self.program.kommuner))} kommuner en antagen serviceplan och "
+                f"{fmt.number_in_words(status.loc['Antagen', 'handlingsplan'])} hade en antagen "
                 "handlingsplan.")
         html = self._render("plans", lead=lead, status_table=status_table, kommun_table=kommun_table,
                             decided_table=decided_table)
@@ -626,13 +639,15 @@ class Report(Document):
             ["Butik", "Ort", "Kommun", "Närmaste butik för, personer", f"Skulle få över {LIMIT_KM} km, personer",
              "Tillkommande personkilometer", f"Stöd {self.year}"], rows, numeric=range(3, 6))
         county_over = over.loc[("fullsortiment", county)]
-        lead = (f"{fmt.num(county_over['befolkning'])} personer, {fmt.pct(county_over['andel'], 1)} av befolkningen i "
-                f"{self.program.lan}, bor mer än {LIMIT_KM} km fågelvägen från närmaste dagligvarubutik med "
+        lead = (f"I {self.program.lan} bor {fmt.count_text(int(county_over['befolkning']), 'person', 'personer')}, "
+                f"{fmt.pct(county_over['andel'], 1)} av befolkningen, mer än {LIMIT_KM} km fågelvägen från närmaste dagligvarubutik med "
                 f"fullsortiment den 31 december {self.year}.")
         if before is not None:
             change = county_over["befolkning"] - before.loc[("fullsortiment", county), "befolkning"]
-            lead += (f" Det är {fmt.num(abs(change))} {'fler' if change > 0 else 'färre'} än {self.year - 1}."
+            lead += (f" Det är {fmt.number_in_words(abs(change))} {'fler' if change > 0 else 'färre'} än {self.year - 1}."
                      if change else f" Det är lika många som {self.year - 1}.")
+            lead += (" Samma befolkningsfil används för alla år, så förändringen visar bara serviceplatser som "
+                     "har öppnat eller stängt.")
         importance_lead = ("Tabellen visar för varje butik med fullsortiment hur många som har den som närmaste butik, "
                            f"och vad som skulle hända om just den butiken stängde: hur många som då skulle få mer än "
                            f"{LIMIT_KM} km fågelvägen till en butik och hur många personkilometer som skulle tillkomma "
@@ -664,13 +679,13 @@ class Report(Document):
         commit = git_commit(self.data_dir)
         build_rows = [
             ["Verktyg", f"serviceprogram {package_version or __version__}"],
-            ["Git-version av datamappen", commit or "ingen (inte en git-katalog)"],
+            ["Version av datamappen (git)", commit or "ingen (inte en git-katalog)"],
             ["Parametrar", f"year = {self.year}, data_dir = {self.data_dir.name}/"],
             ["Regeltabell för stödtak", f"version {caps.version} ({caps.kalla})"],
         ]
         if build_date():
             build_rows.append(["Byggdatum (SOURCE_DATE_EPOCH)", build_date()])
-        build_table = self._table("Bygget", ["Uppgift", "Värde"], build_rows, css="keep")
+        build_table = self._table("Verktyg och parametrar", ["Uppgift", "Värde"], build_rows, css="keep")
         html = self._render("method", warnings=self.data.warnings, caps_version=caps.version,
                             previous_year=self.year - 1 if self.previous else None,
                             sources_table=sources_table, build_table=build_table)
