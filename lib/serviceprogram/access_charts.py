@@ -427,6 +427,34 @@ def _north_arrow(ax) -> None:
     )
 
 
+def _draw_borders(ax, borders) -> None:
+    """County outline, municipal borders and municipality names (SWEREF 99 TM)."""
+    import matplotlib.patheffects as pe
+    import shapely
+
+    def rings(geom):
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.geom_type != "Polygon":
+                continue
+            yield np.asarray(poly.exterior.coords)
+            for hole in poly.interiors:
+                yield np.asarray(hole.coords)
+
+    for geom in borders.geometry:
+        for ring in rings(geom):
+            ax.plot(ring[:, 0], ring[:, 1], color="#8c8c8c", linewidth=0.6, zorder=1.5)
+    county = shapely.union_all(list(borders.geometry))
+    for ring in rings(county):
+        ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=1.1, zorder=1.6)
+    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    for name, geom in zip(borders["namn"], borders.geometry):
+        point = geom.representative_point() if geom.area < 4e9 else shapely.centroid(geom)
+        if not geom.contains(point):
+            point = geom.representative_point()
+        ax.text(point.x, point.y, name.upper(), fontsize=6.5, color="#333333", ha="center", va="center",
+                fontweight="bold", zorder=8, path_effects=halo)
+
+
 def access_map(
     population: pd.DataFrame,
     dist: pd.DataFrame,
@@ -438,6 +466,7 @@ def access_map(
     title: str | None = None,
     scale_km: float = 50,
     rasterize_population: bool = False,
+    borders=None,
 ) -> Figure:
     """Point map of access to one service type, in SWEREF 99 TM.
 
@@ -471,6 +500,11 @@ def access_map(
     rasterize_population : bool, default False
         Draw the population points as an embedded image in vector output
         (smaller SVG for very many points; the rest stays vector).
+    borders : geopandas.GeoDataFrame, optional
+        The county's municipalities in SWEREF 99 TM (``namn``, ``geometry``),
+        from :func:`serviceprogram.geo.borders.municipality_borders`: the map
+        then shows the county outline, the municipal borders and their names,
+        and covers the whole county.
 
     Returns
     -------
@@ -528,8 +562,15 @@ def access_map(
                        linewidths=0.4, zorder=5)
 
         all_xy = np.vstack([pop_xy, open_xy, closed_xy]) if len(pop_xy) + len(open_xy) + len(closed_xy) else None
-        if all_xy is not None:
-            lo, hi = all_xy.min(axis=0), all_xy.max(axis=0)
+        has_borders = borders is not None and len(borders) > 0
+        if has_borders:
+            _draw_borders(ax, borders)
+        if all_xy is not None or has_borders:
+            if has_borders:
+                bx0, by0, bx1, by1 = borders.total_bounds
+                lo, hi = np.array([bx0, by0]), np.array([bx1, by1])
+            else:
+                lo, hi = all_xy.min(axis=0), all_xy.max(axis=0)
             # Room for the scale bar even on a small map, plus a margin.
             extent = np.maximum(hi - lo, 1.3 * scale_km * 1000)
             pad = 0.05 * extent.max()

@@ -250,6 +250,13 @@ class Report(Document):
         return AccessFigures.compute(self.previous)
 
     @cached_property
+    def borders(self):
+        """The county's municipal borders for the maps (see :mod:`serviceprogram.geo.borders`)."""
+        from .geo.borders import municipality_borders
+
+        return municipality_borders(self.program, self.data_dir)
+
+    @cached_property
     def long(self) -> pd.DataFrame:
         """The long indicator table of the year, with the access indicators."""
         return self.indicators.long()
@@ -578,7 +585,8 @@ class Report(Document):
         maps = []
         for key, label in access.SERVICE_TYPES.items():
             fig = access_charts.access_map(population, figures.dist, points, self.year, key,
-                                           self.program.avstandsband_km, lan=self.program.lan)
+                                           self.program.avstandsband_km, lan=self.program.lan,
+                                           borders=self.borders)
             alt = access_charts.alt_text_map(population, figures.dist, points, self.year, key,
                                              self.program.avstandsband_km, lan=self.program.lan)
             maps.append(self._figure(fig, alt, f"{label}: befolkningen efter avstånd fågelvägen till närmaste "
