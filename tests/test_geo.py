@@ -87,3 +87,20 @@ def test_cell_just_outside_a_coarse_border_goes_to_the_nearest():
     east = coords[coords[:, 0].argmax()]  # the easternmost vertex: nothing of the county east of it
     names, nearest, outside = assign([east[0] + 500, east[0] + 50_000], [east[1]] * 2, borders)
     assert nearest.tolist() == [True, False] and outside.tolist() == [False, True]
+
+
+def test_completeness_warnings(tmp_path):
+    from serviceprogram.geo.completeness import completeness_warnings
+    from serviceprogram.loading import load_year
+
+    data = load_year(DATA, 2024)
+    points = data.tables["serviceplatser"]
+    tables = {"serviceplatser": points[points["kommun"] != "Ragunda"]}
+    assert completeness_warnings(DATA, 2024, data.program, {"serviceplatser": points}, data.befolkning) == []
+    (tmp_path / "orter.csv").write_text("namn,lat,lon,befolkning\nStorort,64.9,13.2,1500\nLitenby,64.9,13.3,900\n",
+                                        encoding="utf-8")
+    found = completeness_warnings(tmp_path, 2024, data.program, tables, data.befolkning)
+    rules = [p.rule for p in found]
+    assert len(found) == 2 and all(not p.is_error for p in found)
+    assert rules[0].startswith("Ragunda har invånare men ingen öppen dagligvarubutik")
+    assert "Orten Storort" in rules[1] and "Litenby" not in " ".join(rules)

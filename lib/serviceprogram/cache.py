@@ -53,7 +53,7 @@ def inputs(data_dir: Path, year: int) -> dict[str, Path]:
         (f"data/{PROGRAM_FILE}", data_dir / PROGRAM_FILE),
         (f"data/{POPULATION_FILE}", data_dir / POPULATION_FILE),
         *((f"data/{name}", data_dir / name)  # SCB's grid and a region's own borders (serviceprogram.geo)
-          for name in ("befolkning.gpkg", "kommungranser.gpkg", "kommungranser.geojson")),
+          for name in ("befolkning.gpkg", "orter.csv", "kommungranser.gpkg", "kommungranser.geojson")),
     ):
         if path.is_file():
             found[label] = path

@@ -248,6 +248,9 @@ def _load_year(data_dir: Path, year: int, program: Program) -> YearData:
             tables[name] = schemas.convert(raw.frame, schemas.TABLES[name], program)
     problems += _cross_checks(tables, raws, program, year)
     population = load_population(data_dir, year, program, problems, sources)
+    from .geo.completeness import completeness_warnings
+
+    problems += completeness_warnings(data_dir, year, program, tables, population)
     if any(p.is_error for p in problems):
         raise DataError(problems)
     return YearData(program, year, data_dir, tables, population,
