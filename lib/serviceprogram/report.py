@@ -582,6 +582,7 @@ class Report(Document):
                                   f"Andel av befolkningen per avståndsband fågelvägen till närmaste dagligvarubutik "
                                   f"med fullsortiment, per kommun {self.year}.")
         population, points = self.data.befolkning, self.data.tables["serviceplatser"]
+        from .geo.population_grid import source_text as population_source
         maps = []
         for key, label in access.SERVICE_TYPES.items():
             fig = access_charts.access_map(population, figures.dist, points, self.year, key,
@@ -623,7 +624,7 @@ class Report(Document):
         html = self._render("access", available=True, lead=lead, county_table=county_table,
                             kommun_table=kommun_table, band_chart=band_chart, maps=maps,
                             importance_lead=importance_lead, importance_table=importance_table,
-                            driftstod_table=driftstod_table)
+                            driftstod_table=driftstod_table, population_source=population_source(population))
         return self._fragment(html, county_table, kommun_table)
 
     def method(self, package_version: str | None = None) -> Fragment:
