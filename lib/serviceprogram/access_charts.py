@@ -455,6 +455,28 @@ def _draw_borders(ax, borders) -> None:
                 fontweight="bold", zorder=8, path_effects=halo)
 
 
+def _draw_localities(ax, localities: pd.DataFrame, minimum: int = 2000, most: int = 8) -> None:
+    """Names of the largest localities, beside a small ring, right of the place."""
+    import matplotlib.patheffects as pe
+
+    from .access import to_sweref
+
+    big = localities[pd.to_numeric(localities["befolkning"], errors="coerce") >= minimum]
+    big = big.sort_values("befolkning", ascending=False).head(most)
+    if big.empty:
+        return
+    x, y = to_sweref(big["lat"].to_numpy(float), big["lon"].to_numpy(float))
+    ax.scatter(x, y, s=14, facecolors="white", edgecolors="black", linewidths=0.8, zorder=8)
+    halo = [pe.withStroke(linewidth=2.0, foreground="white")]
+    placed: list[tuple[float, float]] = []
+    for name, xi, yi in zip(big["namn"], x, y):
+        dy = 0.0
+        while any(abs(xi - px) < 40_000 and abs(yi + dy - py) < 6_000 for px, py in placed):
+            dy -= 7_000  # a label below a neighbour's, not on top of it
+        placed.append((xi, yi + dy))
+        ax.text(xi + 3_500, yi + dy, str(name), fontsize=7, ha="left", va="center", zorder=9, path_effects=halo)
+
+
 def access_map(
     population: pd.DataFrame,
     dist: pd.DataFrame,
@@ -467,6 +489,7 @@ def access_map(
     scale_km: float = 50,
     rasterize_population: bool = False,
     borders=None,
+    localities: pd.DataFrame | None = None,
 ) -> Figure:
     """Point map of access to one service type, in SWEREF 99 TM.
 
@@ -505,6 +528,9 @@ def access_map(
         from :func:`serviceprogram.geo.borders.municipality_borders`: the map
         then shows the county outline, the municipal borders and their names,
         and covers the whole county.
+    localities : pandas.DataFrame, optional
+        Localities (``namn``, ``lat``, ``lon``, ``befolkning``): the largest
+        (at least 2 000 inhabitants, at most eight) are named on the map.
 
     Returns
     -------
@@ -565,6 +591,8 @@ def access_map(
         has_borders = borders is not None and len(borders) > 0
         if has_borders:
             _draw_borders(ax, borders)
+        if localities is not None and len(localities):
+            _draw_localities(ax, localities)
         if all_xy is not None or has_borders:
             if has_borders:
                 bx0, by0, bx1, by1 = borders.total_bounds

@@ -257,6 +257,13 @@ class Report(Document):
         return municipality_borders(self.program, self.data_dir)
 
     @cached_property
+    def localities(self):
+        """The region's localities (``orter.csv``) for the maps, or None."""
+        from .geo.completeness import read_localities
+
+        return read_localities(self.data_dir)
+
+    @cached_property
     def long(self) -> pd.DataFrame:
         """The long indicator table of the year, with the access indicators."""
         return self.indicators.long()
@@ -587,7 +594,7 @@ class Report(Document):
         for key, label in access.SERVICE_TYPES.items():
             fig = access_charts.access_map(population, figures.dist, points, self.year, key,
                                            self.program.avstandsband_km, lan=self.program.lan,
-                                           borders=self.borders)
+                                           borders=self.borders, localities=self.localities)
             alt = access_charts.alt_text_map(population, figures.dist, points, self.year, key,
                                              self.program.avstandsband_km, lan=self.program.lan)
             maps.append(self._figure(fig, alt, f"{label}: befolkningen efter avstånd fågelvägen till närmaste "
