@@ -427,6 +427,56 @@ def _north_arrow(ax) -> None:
     )
 
 
+def _draw_borders(ax, borders) -> None:
+    """County outline, municipal borders and municipality names (SWEREF 99 TM)."""
+    import matplotlib.patheffects as pe
+    import shapely
+
+    def rings(geom):
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.geom_type != "Polygon":
+                continue
+            yield np.asarray(poly.exterior.coords)
+            for hole in poly.interiors:
+                yield np.asarray(hole.coords)
+
+    for geom in borders.geometry:
+        for ring in rings(geom):
+            ax.plot(ring[:, 0], ring[:, 1], color="#8c8c8c", linewidth=0.6, zorder=1.5)
+    county = shapely.union_all(list(borders.geometry))
+    for ring in rings(county):
+        ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=1.1, zorder=1.6)
+    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    for name, geom in zip(borders["namn"], borders.geometry):
+        point = geom.representative_point() if geom.area < 4e9 else shapely.centroid(geom)
+        if not geom.contains(point):
+            point = geom.representative_point()
+        ax.text(point.x, point.y, name.upper(), fontsize=6.5, color="#333333", ha="center", va="center",
+                fontweight="bold", zorder=8, path_effects=halo)
+
+
+def _draw_localities(ax, localities: pd.DataFrame, minimum: int = 2000, most: int = 8) -> None:
+    """Names of the largest localities, beside a small ring, right of the place."""
+    import matplotlib.patheffects as pe
+
+    from .access import to_sweref
+
+    big = localities[pd.to_numeric(localities["befolkning"], errors="coerce") >= minimum]
+    big = big.sort_values("befolkning", ascending=False).head(most)
+    if big.empty:
+        return
+    x, y = to_sweref(big["lat"].to_numpy(float), big["lon"].to_numpy(float))
+    ax.scatter(x, y, s=14, facecolors="white", edgecolors="black", linewidths=0.8, zorder=8)
+    halo = [pe.withStroke(linewidth=2.0, foreground="white")]
+    placed: list[tuple[float, float]] = []
+    for name, xi, yi in zip(big["namn"], x, y):
+        dy = 0.0
+        while any(abs(xi - px) < 40_000 and abs(yi + dy - py) < 6_000 for px, py in placed):
+            dy -= 7_000  # a label below a neighbour's, not on top of it
+        placed.append((xi, yi + dy))
+        ax.text(xi + 3_500, yi + dy, str(name), fontsize=7, ha="left", va="center", zorder=9, path_effects=halo)
+
+
 def access_map(
     population: pd.DataFrame,
     dist: pd.DataFrame,
@@ -438,6 +488,8 @@ def access_map(
     title: str | None = None,
     scale_km: float = 50,
     rasterize_population: bool = False,
+    borders=None,
+    localities: pd.DataFrame | None = None,
 ) -> Figure:
     """Point map of access to one service type, in SWEREF 99 TM.
 
@@ -471,6 +523,14 @@ def access_map(
     rasterize_population : bool, default False
         Draw the population points as an embedded image in vector output
         (smaller SVG for very many points; the rest stays vector).
+    borders : geopandas.GeoDataFrame, optional
+        The county's municipalities in SWEREF 99 TM (``namn``, ``geometry``),
+        from :func:`serviceprogram.geo.borders.municipality_borders`: the map
+        then shows the county outline, the municipal borders and their names,
+        and covers the whole county.
+    localities : pandas.DataFrame, optional
+        Localities (``namn``, ``lat``, ``lon``, ``befolkning``): the largest
+        (at least 2 000 inhabitants, at most eight) are named on the map.
 
     Returns
     -------
@@ -528,8 +588,17 @@ def access_map(
                        linewidths=0.4, zorder=5)
 
         all_xy = np.vstack([pop_xy, open_xy, closed_xy]) if len(pop_xy) + len(open_xy) + len(closed_xy) else None
-        if all_xy is not None:
-            lo, hi = all_xy.min(axis=0), all_xy.max(axis=0)
+        has_borders = borders is not None and len(borders) > 0
+        if has_borders:
+            _draw_borders(ax, borders)
+        if localities is not None and len(localities):
+            _draw_localities(ax, localities)
+        if all_xy is not None or has_borders:
+            if has_borders:
+                bx0, by0, bx1, by1 = borders.total_bounds
+                lo, hi = np.array([bx0, by0]), np.array([bx1, by1])
+            else:
+                lo, hi = all_xy.min(axis=0), all_xy.max(axis=0)
             # Room for the scale bar even on a small map, plus a margin.
             extent = np.maximum(hi - lo, 1.3 * scale_km * 1000)
             pad = 0.05 * extent.max()

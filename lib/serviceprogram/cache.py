@@ -76,6 +76,10 @@ def inputs(data_dir: Path, year: int) -> dict[str, Path]:
     population = _find(data_dir, POPULATION_FILE)  # found in any case, as the loader does
     if population is not None:
         found[f"data/{POPULATION_FILE}"] = population
+    for name in ("befolkning.gpkg", "orter.csv", "kommungranser.gpkg", "kommungranser.geojson"):
+        path = _find(data_dir, name)  # SCB's grid and a region's own borders (serviceprogram.geo)
+        if path is not None:
+            found[f"data/{name}"] = path
     for y in (year - 1, year):
         for path in _files(data_dir / str(y)):
             found[f"data/{path.relative_to(data_dir).as_posix()}"] = path

@@ -207,54 +207,10 @@ def _raw(raws, table, row, column):
 
 
 def load_population(data_dir, year: int, program: Program, problems: list, sources: list):
-    """The population points for ``year``, or None when none are given.
+    """The population cells for ``year``, or None (see :mod:`serviceprogram.geo.population_grid`)."""
+    from .geo.population_grid import load_population as load_cells
 
-    ``<year>/befolkning.csv`` wins over ``befolkning.csv`` in the data folder.
-    SWEREF 99 TM ``x``/``y`` columns are converted to WGS 84 and back so that
-    both pairs are present.
-    """
-    data_dir = Path(data_dir)
-    path = _find_file(data_dir / str(year), POPULATION_FILE)
-    label = f"{year}/{POPULATION_FILE}"
-    if path is None:
-        path = _find_file(data_dir, POPULATION_FILE)
-        label = POPULATION_FILE
-    if path is None:
-        return None
-    if _outside(path, data_dir, label, problems):
-        return None
-    sources.append(Source(label, path, sha256_file(path)))
-    raw = read_csv(path, "befolkning", label, problems)
-    if raw is None:
-        return None
-    sweref = {"x", "y"} <= set(raw.frame.columns) and not {"lat", "lon"} & set(raw.frame.columns)
-    fields = schemas.BEFOLKNING_SWEREF if sweref else schemas.BEFOLKNING
-    found = schemas.validate(raw, fields, program, None)
-    problems += found
-    if found:
-        return None
-    frame = schemas.convert(raw.frame, fields, program)
-    from .access import from_sweref, to_sweref  # pyproj only when population data is used
-
-    if sweref:
-        frame["lat"], frame["lon"] = from_sweref(frame["x"].to_numpy(), frame["y"].to_numpy())
-    else:
-        frame["x"], frame["y"] = to_sweref(frame["lat"].to_numpy(), frame["lon"].to_numpy())
-    frame["befolkning"] = frame["befolkning"].astype("int64")
-    if frame["kommun"].isna().all():
-        total = int(frame["befolkning"].sum())
-        if abs(total - program.folkmangd) > POPULATION_TOLERANCE * program.folkmangd:
-            problems.append(Problem(label, None, "befolkning", str(total),
-                                    f"Befolkningspunkterna summerar till {total}, men kommunernas folkmangd i "
-                                    f"program.toml är sammanlagt {program.folkmangd}", WARNING))
-        return frame
-    for k in program.kommuner:
-        total = int(frame.loc[frame["kommun"] == k.namn, "befolkning"].sum())
-        if abs(total - k.folkmangd) > POPULATION_TOLERANCE * k.folkmangd:
-            problems.append(Problem(label, None, "befolkning", str(total),
-                                    f"Befolkningspunkterna i {k.namn} summerar till {total}, men folkmangd i "
-                                    f"program.toml är {k.folkmangd}", WARNING))
-    return frame
+    return load_cells(data_dir, year, program, problems, sources, Source, read_csv, sha256_file)
 
 
 def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
@@ -326,6 +282,9 @@ def _load_year(data_dir: Path, year: int, program: Program) -> YearData:
             tables[name] = schemas.convert(raw.frame, schemas.TABLES[name], program)
     problems += _cross_checks(tables, raws, program, year)
     population = load_population(data_dir, year, program, problems, sources)
+    from .geo.completeness import completeness_warnings
+
+    problems += completeness_warnings(data_dir, year, program, tables, population)
     if any(p.is_error for p in problems):
         raise DataError(problems)
     return YearData(program, year, data_dir, tables, population,

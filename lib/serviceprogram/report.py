@@ -256,6 +256,20 @@ class Report(Document):
         return AccessFigures.compute(self.previous)
 
     @cached_property
+    def borders(self):
+        """The county's municipal borders for the maps (see :mod:`serviceprogram.geo.borders`)."""
+        from .geo.borders import municipality_borders
+
+        return municipality_borders(self.program, self.data_dir)
+
+    @cached_property
+    def localities(self):
+        """The region's localities (``orter.csv``) for the maps, or None."""
+        from .geo.completeness import read_localities
+
+        return read_localities(self.data_dir)
+
+    @cached_property
     def long(self) -> pd.DataFrame:
         """The long indicator table of the year, with the access indicators."""
         return self.indicators.long()
@@ -622,10 +636,12 @@ class Report(Document):
                                   f"Andel av befolkningen per avståndsband fågelvägen till närmaste dagligvarubutik "
                                   f"med fullsortiment, per kommun {self.year}.")
         population, points = self.data.befolkning, self.data.tables["serviceplatser"]
+        from .geo.population_grid import source_text as population_source
         maps = []
         for key, label in access.SERVICE_TYPES.items():
             fig = access_charts.access_map(population, figures.dist, points, self.year, key,
-                                           self.program.avstandsband_km, lan=self.program.lan)
+                                           self.program.avstandsband_km, lan=self.program.lan,
+                                           borders=self.borders, localities=self.localities)
             alt = access_charts.alt_text_map(population, figures.dist, points, self.year, key,
                                              self.program.avstandsband_km, lan=self.program.lan)
             maps.append(self._figure(fig, alt, f"{label}: befolkningen efter avstånd fågelvägen till närmaste "
@@ -664,7 +680,8 @@ class Report(Document):
         html = self._render("access", available=True, lead=lead, county_table=county_table,
                             kommun_table=kommun_table, band_chart=band_chart, maps=maps,
                             importance_lead=importance_lead, importance_table=importance_table,
-                            driftstod_table=driftstod_table, points_file=self.table_file("serviceplatser"))
+                            driftstod_table=driftstod_table, points_file=self.table_file("serviceplatser"),
+                            population_source=population_source(population))
         return self._fragment(html, county_table, kommun_table)
 
     def method(self, package_version: str | None = None) -> Fragment:
