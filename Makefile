@@ -45,6 +45,7 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/
 bench: $(STAMP) ## Print the benchmark figures (batch build and access analysis)
 	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_access.py
+	$(BIN)/python scripts/bench_roads.py
 
 clean: ## Remove built reports (keeps .venv)
 	find $(OUT) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
