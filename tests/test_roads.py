@@ -1,4 +1,6 @@
 """Road distances on small hand-built networks where the answer is known (issue 15)."""
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,6 +8,8 @@ import pytest
 from serviceprogram import access
 from serviceprogram.roads import build_graph, read_osm, road_distances
 from serviceprogram.roads.distances import SNAP_SPEED_KMH
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _line_graph(points, speed=60.0, oneway=None):
@@ -116,3 +120,44 @@ def test_output_keeps_population_index():
     g = _line_graph([(0, 0), (1000, 0)])
     res = road_distances(g, [(0, 0)], [(1000, 0)], {"t": np.array([True])}, index=pd.Index([42]))
     assert list(res.km.index) == [42]
+
+
+def test_settings_and_year_figures(tmp_path):
+    import shutil
+
+    from serviceprogram.loading import load_year
+    from serviceprogram.roads.figures import for_year, indicator_rows
+    from serviceprogram.roads.settings import RoadSettingsError, load_settings
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    assert load_settings(data) is None
+    (data / "vagnat").mkdir()
+    # a road through Östersund (about 63.18 N, 14.64 E) with the service points snapped to it
+    import osmium
+    from osmium.osm.mutable import Node, Way
+
+    writer = osmium.SimpleWriter(str(data / "vagnat" / "vagar.osm.pbf"))
+    for i in range(40):
+        writer.add_node(Node(id=i + 1, location=(14.55 + i * 0.005, 63.18)))
+    writer.add_way(Way(id=1, nodes=list(range(1, 41)), tags={"highway": "secondary"}))
+    writer.close()
+    settings = load_settings(data)
+    assert settings.path.name == "vagar.osm.pbf" and settings.max_snap_m == 1000
+    year = load_year(data, 2024)
+    figures = for_year(year)
+    table = figures.table
+    county = table[(table["typ"] == "dagligvaror") & (table["kommun"] == "Hela länet")].iloc[0]
+    assert county["befolkning"] == year.befolkning["befolkning"].sum()  # nobody dropped
+    assert 0 < county["utan_vag"] < county["befolkning"]
+    rows = indicator_rows(table)
+    assert {"vag_avstand_medel_km", "vag_befolkning_over_10km", "vag_befolkning_ej_nabar",
+            "vag_befolkning_utan_anslutning"} <= set(rows["indikator"])
+    (data / "vagnat" / "annat.osm.pbf").write_bytes(b"")
+    with pytest.raises(RoadSettingsError, match="flera vägnät"):
+        load_settings(data)
+    text = (data / "program.toml").read_text(encoding="utf-8")
+    (data / "program.toml").write_text(text.replace("# --- Kommunerna", "[vagnat]\nfil = \"vagar.osm.pbf\"\n"
+                                                    "max_anslutning_m = -5\n\n# --- Kommunerna"), encoding="utf-8")
+    with pytest.raises(RoadSettingsError, match="max_anslutning_m"):
+        load_settings(data)
