@@ -54,6 +54,7 @@ bench: $(STAMP) ## Print the benchmark figures (batch build, access analysis, in
 	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_access.py
 	$(BIN)/python scripts/bench_input.py
+	$(BIN)/python scripts/bench_roads.py
 
 clean: ## Remove built reports (keeps .venv)
 	find $(or $(OUT),outputs) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +

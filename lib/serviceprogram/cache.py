@@ -80,6 +80,8 @@ def inputs(data_dir: Path, year: int) -> dict[str, Path]:
         path = _find(data_dir, name)  # SCB's grid and a region's own borders (serviceprogram.geo)
         if path is not None:
             found[f"data/{name}"] = path
+    for path in _files(data_dir / "vagnat"):  # the road network (serviceprogram.roads)
+        found[f"data/{path.relative_to(data_dir).as_posix()}"] = path
     for y in (year - 1, year):
         for path in _files(data_dir / str(y)):
             found[f"data/{path.relative_to(data_dir).as_posix()}"] = path

@@ -1,0 +1,16 @@
+"""Road distance and car travel time to the nearest open service point (issue 15).
+
+- :mod:`.graph`: a directed road graph as scipy.sparse matrices (metres and minutes).
+- :mod:`.osm`: builds the graph from an OpenStreetMap extract (``.osm.pbf``, pyosmium).
+- :mod:`.distances`: snaps points to the network (cKDTree on node coordinates) and runs
+  one multi-source Dijkstra per service type and metric
+  (``scipy.sparse.csgraph.dijkstra(..., min_only=True)``), never one search per cell.
+
+Nothing here is wired into the report yet; see docs/vagnat.md.
+"""
+from .distances import RoadResult, road_distances, snap
+from .graph import DEFAULT_SPEEDS_KMH, FERRY_SPEED_KMH, MAX_SNAP_M, RoadGraph, build_graph
+from .osm import read_osm
+
+__all__ = ["RoadGraph", "RoadResult", "build_graph", "read_osm", "road_distances", "snap",
+           "DEFAULT_SPEEDS_KMH", "FERRY_SPEED_KMH", "MAX_SNAP_M"]

@@ -1,0 +1,163 @@
+"""Road distances on small hand-built networks where the answer is known (issue 15)."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from serviceprogram import access
+from serviceprogram.roads import build_graph, read_osm, road_distances
+from serviceprogram.roads.distances import SNAP_SPEED_KMH
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _line_graph(points, speed=60.0, oneway=None):
+    """A graph from a list of (x, y) and edges between consecutive indices."""
+    xy = np.array(points, dtype=float)
+    start = np.arange(len(xy) - 1)
+    end = start + 1
+    length = np.hypot(*(xy[end] - xy[start]).T)
+    return build_graph(xy, start, end, length, np.full(len(start), speed), oneway=oneway)
+
+
+def test_river_with_one_bridge_counts_the_detour():
+    # Home at (0, 0), shop at (2000, 0) across a river; the only bridge is 6.5 km upstream:
+    # the road goes up 6.5 km, across 2 km and down 6.5 km = 15 km.
+    g = _line_graph([(0, 0), (0, 6500), (2000, 6500), (2000, 0)], speed=60)
+    res = road_distances(g, [(0, 0)], [(2000, 0)], {"dagligvaror": np.array([True])})
+    assert res.km["dagligvaror"].iloc[0] == pytest.approx(15.0)
+    assert res.min["dagligvaror"].iloc[0] == pytest.approx(15.0)  # 15 km at 60 km/h
+    straight = access.nearest(np.array([[0.0, 0.0]]), np.array([[2000.0, 0.0]]))[0][0]
+    assert straight == pytest.approx(2000.0)
+
+
+def test_closed_shop_is_not_counted():
+    g = _line_graph([(0, 0), (3000, 0), (8000, 0)])
+    shops = [(3000, 0), (8000, 0)]
+    both = road_distances(g, [(0, 0)], shops, {"t": np.array([True, True])})
+    closed = road_distances(g, [(0, 0)], shops, {"t": np.array([False, True])})
+    assert both.km["t"].iloc[0] == pytest.approx(3.0)
+    assert closed.km["t"].iloc[0] == pytest.approx(8.0)
+
+
+def test_island_without_link_is_unreachable_not_zero():
+    xy = [(0, 0), (1000, 0), (50_000, 0), (51_000, 0)]
+    g = build_graph(np.array(xy, float), [0, 2], [1, 3], [1000, 1000], [50, 50])
+    res = road_distances(g, [(0, 0), (50_000, 0)], [(1000, 0)], {"t": np.array([True])})
+    assert res.km["t"].iloc[0] == pytest.approx(1.0)
+    assert np.isinf(res.km["t"].iloc[1]) and np.isinf(res.min["t"].iloc[1])
+    assert len(np.unique(g.components())) == 2
+
+
+def test_point_beyond_snap_distance_is_reported():
+    g = _line_graph([(0, 0), (1000, 0)])
+    res = road_distances(g, [(0, 300), (0, 5000)], [(1000, 0)], {"t": np.array([True])}, max_snap_m=1000)
+    assert res.km["t"].iloc[0] == pytest.approx(1.3)  # 300 m snap leg + 1 km road
+    assert res.min["t"].iloc[0] == pytest.approx(1.0 + 0.3 / SNAP_SPEED_KMH * 60)
+    assert np.isnan(res.km["t"].iloc[1])
+    assert list(res.unconnected) == [False, True]
+
+
+def test_one_way_road_is_driven_one_way_only():
+    g = _line_graph([(0, 0), (1000, 0)], oneway=[True])
+    res = road_distances(g, [(0, 0), (1000, 0)], [(1000, 0)], {"t": np.array([True])})
+    assert res.km["t"].iloc[0] == pytest.approx(1.0)
+    res = road_distances(g, [(1000, 0)], [(0, 0)], {"t": np.array([True])})
+    assert np.isinf(res.km["t"].iloc[0])
+
+
+def test_distance_and_time_are_minimised_separately():
+    # Shop A 5 km away on a 30 km/h road (10 min), shop B 8 km on a 96 km/h road (5 min).
+    xy = np.array([(0, 0), (0, 5000), (8000, 0)], float)
+    g = build_graph(xy, [0, 0], [1, 2], [5000, 8000], [30, 96])
+    res = road_distances(g, [(0, 0)], [(0, 5000), (8000, 0)], {"t": np.array([True, True])})
+    assert res.km["t"].iloc[0] == pytest.approx(5.0)
+    assert res.min["t"].iloc[0] == pytest.approx(5.0)
+
+
+def _write_pbf(path):
+    import osmium
+    from osmium.osm.mutable import Node, Way
+
+    writer = osmium.SimpleWriter(str(path))
+    coords = {1: (14.00, 63.0), 2: (14.02, 63.0), 3: (14.04, 63.0), 4: (14.06, 63.0), 5: (14.02, 63.01)}
+    for nid, loc in coords.items():
+        writer.add_node(Node(id=nid, location=loc))
+    writer.add_way(Way(id=10, nodes=[1, 2], tags={"highway": "primary", "maxspeed": "60"}))
+    writer.add_way(Way(id=11, nodes=[2, 3], tags={"route": "ferry"}))
+    writer.add_way(Way(id=12, nodes=[3, 4], tags={"highway": "residential"}))
+    writer.add_way(Way(id=13, nodes=[2, 5], tags={"highway": "footway"}))
+    writer.close()
+    return coords
+
+
+def test_tiny_pbf_with_a_ferry(tmp_path):
+    path = tmp_path / "vagar.osm.pbf"
+    coords = _write_pbf(path)
+    g = read_osm(path)
+    assert g.n_nodes == 4 and g.n_ways == 3  # the footway is not drivable
+    assert g.n_ferry_edges == 1
+    x, y = access.to_sweref(np.array([c[1] for c in coords.values()]), np.array([c[0] for c in coords.values()]))
+    xy = np.column_stack([x, y])
+    res = road_distances(g, xy[[0]], xy[[3]], {"t": np.array([True])})
+    seg = [np.hypot(*(xy[i + 1] - xy[i])) / 1000 for i in range(3)]
+    assert res.km["t"].iloc[0] == pytest.approx(sum(seg), rel=1e-6)
+    expected_min = seg[0] / 60 * 60 + seg[1] / 15 * 60 + 10 + seg[2] / 40 * 60
+    assert res.min["t"].iloc[0] == pytest.approx(expected_min, rel=1e-6)
+
+
+def test_maxspeed_values():
+    from serviceprogram.roads.osm import parse_maxspeed
+
+    assert parse_maxspeed("70") == 70
+    assert parse_maxspeed("SE:urban") == 50
+    assert parse_maxspeed("30 mph") == pytest.approx(48.28, abs=0.01)
+    assert parse_maxspeed("signals") is None
+
+
+def test_output_keeps_population_index():
+    g = _line_graph([(0, 0), (1000, 0)])
+    res = road_distances(g, [(0, 0)], [(1000, 0)], {"t": np.array([True])}, index=pd.Index([42]))
+    assert list(res.km.index) == [42]
+
+
+def test_settings_and_year_figures(tmp_path):
+    import shutil
+
+    from serviceprogram.loading import load_year
+    from serviceprogram.roads.figures import for_year, indicator_rows
+    from serviceprogram.roads.settings import RoadSettingsError, load_settings
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    assert load_settings(data) is None
+    (data / "vagnat").mkdir()
+    # a road through Östersund (about 63.18 N, 14.64 E) with the service points snapped to it
+    import osmium
+    from osmium.osm.mutable import Node, Way
+
+    writer = osmium.SimpleWriter(str(data / "vagnat" / "vagar.osm.pbf"))
+    for i in range(40):
+        writer.add_node(Node(id=i + 1, location=(14.55 + i * 0.005, 63.18)))
+    writer.add_way(Way(id=1, nodes=list(range(1, 41)), tags={"highway": "secondary"}))
+    writer.close()
+    settings = load_settings(data)
+    assert settings.path.name == "vagar.osm.pbf" and settings.max_snap_m == 1000
+    year = load_year(data, 2024)
+    figures = for_year(year)
+    table = figures.table
+    county = table[(table["typ"] == "dagligvaror") & (table["kommun"] == "Hela länet")].iloc[0]
+    assert county["befolkning"] == year.befolkning["befolkning"].sum()  # nobody dropped
+    assert 0 < county["utan_vag"] < county["befolkning"]
+    rows = indicator_rows(table)
+    assert {"vag_avstand_medel_km", "vag_befolkning_over_10km", "vag_befolkning_ej_nabar",
+            "vag_befolkning_utan_anslutning"} <= set(rows["indikator"])
+    (data / "vagnat" / "annat.osm.pbf").write_bytes(b"")
+    with pytest.raises(RoadSettingsError, match="flera vägnät"):
+        load_settings(data)
+    text = (data / "program.toml").read_text(encoding="utf-8")
+    (data / "program.toml").write_text(text.replace("# --- Kommunerna", "[vagnat]\nfil = \"vagar.osm.pbf\"\n"
+                                                    "max_anslutning_m = -5\n\n# --- Kommunerna"), encoding="utf-8")
+    with pytest.raises(RoadSettingsError, match="max_anslutning_m"):
+        load_settings(data)
