@@ -89,7 +89,9 @@ def test_broken_data_exit_1_lists_problems_and_writes_nothing(tmp_path):
     assert "2024/insatser.csv" in result.stderr and "'Klar'" in result.stderr
     assert "Traceback" not in result.stderr
     # Only the build log (OUT/logs/) records the failed attempt; no report file is written.
-    assert not out.exists() or sorted(p.name for p in out.iterdir()) in ([], ["logs"])
+    # The folder's programme record (.serviceprogram.json) marks it as the tool's own, for later builds.
+    assert not out.exists() or sorted(p.name for p in out.iterdir()) in (
+        [], ["logs"], [".serviceprogram.json", "logs"])
     assert "avbröts" in (out / "logs" / "serviceprogram.log").read_text(encoding="utf-8")
     check = run("validate", "--data-dir", data)
     assert check.returncode == 1 and "Fel (2)" in check.stdout
@@ -173,7 +175,7 @@ def test_an_empty_year_reads_as_sentences_not_zeros(data_dir):
     report = Report.load(2024, data_dir)
     assert report.valid, report.problems
     html = plain(report.support().html + report.visits().html + report.activities().html)
-    assert "Inget stöd till kommersiell service beslutades under 2024." in html
+    assert "Inga beslut om stöd till kommersiell service fattades under 2024." in html
     assert "Inga företagsbesök finns registrerade för 2024." in html
     assert "Inga insatser i årets handlingsplan." in html
     assert "0 stöd" not in html and ": ." not in html

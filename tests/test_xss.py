@@ -74,7 +74,11 @@ def _hostile_program(data: Path) -> dict:
 
     Returns the parsed hostile programme (what the pages must show literally).
     """
-    program = tomllib.loads((data / "program.toml").read_text(encoding="utf-8"))
+    text = (data / "program.toml").read_text(encoding="utf-8")
+    program = tomllib.loads(text)
+    # [arende] (nested tables, dates) only reaches the DOCX memo: kept as written
+    case = text[text.index("\n[arende]"):] if "\n[arende]" in text else ""
+    program.pop("arende", None)
     renamed = {}
     for key in ("region", "lan", "program"):
         program[key] = f"{program[key]} {TOML_PAYLOAD}"
@@ -91,6 +95,8 @@ def _hostile_program(data: Path) -> dict:
     program["mal"].append({"indikator": "sot_punkter_totalt", "dimension": f"Totalt {TOML_PAYLOAD}",
                            "varde": 12, "ar": 2030, "beskrivning": f"Extra mål {TOML_PAYLOAD}"})
     _write_toml(data / "program.toml", program)
+    with open(data / "program.toml", "a", encoding="utf-8") as handle:
+        handle.write(case)
     for path in data.rglob("*.csv"):  # the names in the tables follow program.toml
         rows = read_rows(path)
         write_rows(path, [rows[0], *[[renamed.get(cell, cell) for cell in row] for row in rows[1:]]])

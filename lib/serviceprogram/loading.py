@@ -188,10 +188,10 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raws, program: Program, year:
     if stod is not None:
         label = raws["stod"].label
         problems += cap_warnings(stod, year, label)
-        if points is not None:
+        if points is not None and len(points) and len(stod):
             # vectorised: a row loop took seconds for 100 000 decisions
             closing = points.set_index("id")["stangd"]
-            closed = pd.to_datetime(stod["serviceplats_id"].map(closing))
+            closed = pd.to_datetime(stod["serviceplats_id"].map(closing.astype(object)), errors="coerce")
             late = closed.notna() & (closed <= stod["beslutsdatum"])
             for row in stod.index[late]:
                 place = stod.at[row, "serviceplats_id"]

@@ -92,6 +92,7 @@ def _environment() -> Environment:
     env = Environment(loader=PackageLoader("serviceprogram", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters["count_text"] = fmt.count_text
     return env
 
 
@@ -188,6 +189,7 @@ class Report(Document):
         self.data_dir = data_dir
         self.data = data
         self.previous = previous
+        self.previous_errors: int | None = None  # errors in the previous year's data, when it has any
         self.problems = problems or []
         self.program = program if program is not None else (data.program if data else None)
         super().__init__()
@@ -217,13 +219,17 @@ class Report(Document):
             return cls(year, data_dir, None, None, exc.problems)
         except ServiceprogramError as exc:
             return cls(year, data_dir, None, None, [Problem(str(data_dir or "data"), None, None, None, str(exc))])
-        previous = None
+        previous, previous_errors = None, None
         if (folder / str(year - 1)).is_dir():
             try:
                 previous = load_year(folder, year - 1, program)
+            except DataError as exc:  # the report goes on without comparisons and says why
+                previous_errors = sum(p.is_error for p in exc.problems) or len(exc.problems)
             except ServiceprogramError:
-                previous = None
-        return cls(year, folder, data, previous, program=program)
+                previous_errors = 1
+        report = cls(year, folder, data, previous, program=program)
+        report.previous_errors = previous_errors
+        return report
 
     @property
     def valid(self) -> bool:
@@ -680,7 +686,7 @@ class Report(Document):
         html = self._render("access", available=True, lead=lead, county_table=county_table,
                             kommun_table=kommun_table, band_chart=band_chart, maps=maps,
                             importance_lead=importance_lead, importance_table=importance_table,
-                            driftstod_table=driftstod_table, points_file=self.table_file("serviceplatser"),
+                            driftstod_table=driftstod_table,
                             population_source=population_source(population))
         return self._fragment(html, county_table, kommun_table)
 
@@ -705,5 +711,6 @@ class Report(Document):
         build_table = self._table("Verktyg och parametrar", ["Uppgift", "Värde"], build_rows, css="keep")
         html = self._render("method", warnings=self.data.warnings, caps_version=caps.version,
                             previous_year=self.year - 1 if self.previous else None,
+                            previous_errors=self.previous_errors,
                             sources_table=sources_table, build_table=build_table)
         return Fragment(html, "Data och metod")

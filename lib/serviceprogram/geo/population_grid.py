@@ -156,6 +156,8 @@ def _read_csv(path, label, program, conf, problems, read_csv):
     from .. import schemas
 
     raw = read_csv(path, "befolkning", label, problems)
+    if raw is None:  # not readable as a table at all; the reason is already in problems
+        return None
     columns = set(raw.frame.columns)
     if _column(columns, ID_NAMES + INSPIRE_NAMES) is not None and not ({"x", "y"} <= columns or {"lat", "lon"} <= columns):
         return _cells(raw.frame.reset_index(), label, conf, problems, rows=raw.frame.index)
