@@ -25,7 +25,13 @@ How the network is made
 5. One car ferry (``route=ferry``) across Storsjön to an island modelled on
    Norderön, and one island without any link (no bridge, no ferry), so that
    the report shows both cases.
-6. Roads are drawn as polylines with a node about every kilometre and a
+6. Service places as OSM nodes, for ``serviceprogram jamfor-osm``: for most open
+   points of ``2024/serviceplatser.csv`` a node 30–200 m away per kind offered
+   (``shop=supermarket``/``convenience``, ``amenity=fuel``, ``amenity=pharmacy``,
+   ``post_partner=yes``), some with a slightly different name; about one point
+   in eight is left out ("OSM does not know it"), and a few shops and fuel stations
+   that the list lacks are added.
+7. Roads are drawn as polylines with a node about every kilometre and a
    smooth, seeded sideways bend, so that the road is longer than the
    straight line, as real roads are.
 
@@ -93,6 +99,7 @@ class Network:
         self.xy: list[tuple[float, float]] = []
         self.ways: list[tuple[list[int], dict]] = []
         self._at: dict[tuple[int, int], int] = {}
+        self.places: list[tuple[float, float, dict]] = []
 
     def node(self, x: float, y: float) -> int:
         key = (round(x), round(y))
@@ -129,6 +136,12 @@ class Network:
             try:
                 for i in range(len(xy)):
                     writer.add_node(Node(id=i + 1, location=(round(float(lon[i]), 6), round(float(lat[i]), 6))))
+                if self.places:
+                    pxy = np.array([(p[0], p[1]) for p in self.places])
+                    plat, plon = from_sweref(pxy[:, 0], pxy[:, 1])
+                    for k, (_, _, tags) in enumerate(self.places):
+                        writer.add_node(Node(id=len(xy) + k + 1, tags=tags,
+                                             location=(round(float(plon[k]), 6), round(float(plat[k]), 6))))
                 for k, (ids, tags) in enumerate(self.ways):
                     writer.add_way(Way(id=k + 1, nodes=[i + 1 for i in ids], tags=tags))
             finally:
@@ -192,7 +205,49 @@ def build(data_dir: Path) -> Network:
     near = min(at, key=lambda n: np.hypot(at[n][0] - harbour[0], at[n][1] - harbour[1]))
     net.line(at[near], harbour, {"highway": "tertiary", "maxspeed": "70"})
     _countryside(net, data_dir)
+    _places(net, data_dir, rng)
     return net
+
+
+EXTRA_PLACES = [  # in OSM but not in the example's list of service points (invented names)
+    ("Östersund", 600, -300, {"shop": "supermarket", "name": "Exempelköp Odenskog"}),
+    ("Brunflo", -400, 250, {"amenity": "fuel", "name": "Exempelmacken Brunflo"}),
+    ("Järpen", 300, 200, {"shop": "convenience", "name": "Järpens Kvartersbutik"}),
+    ("Sveg", -250, -350, {"amenity": "parcel_locker", "name": "Paketskåp Sveg"}),
+]
+
+
+def _places(net: Network, data_dir: Path, rng: np.random.Generator) -> None:
+    """Service places as tagged nodes (stored beside the roads; the road reader ignores them)."""
+    path = data_dir / "2024" / "serviceplatser.csv"
+    net.places = []
+    if path.is_file():
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = [r for r in csv.DictReader(f) if not (r.get("stangd") or "").strip()]
+        for r in rows:
+            if rng.random() < 0.125:
+                continue  # OSM does not know this one
+            x, y = sweref(float(r["lat"]), float(r["lon"]))
+            name = r["namn"]
+            if rng.random() < 0.25:
+                name = name.split()[0]  # a shorter name, as OSM often has
+            kinds = []
+            if (r.get("dagligvaror") or "").strip():
+                kinds.append({"shop": "supermarket" if r["dagligvaror"].strip() == "Fullsortiment" else "convenience"})
+            if (r.get("drivmedel") or "").strip().lower() == "ja":
+                kinds.append({"amenity": "fuel"})
+            if (r.get("apoteksombud") or "").strip().lower() == "ja":
+                kinds.append({"amenity": "pharmacy"})
+            if (r.get("paketombud") or "").strip().lower() == "ja":
+                kinds.append({"amenity": "parcel_locker"} if "skåp" in name.lower()
+                             else {"post_partner": "yes"} if not kinds else {"amenity": "post_office"})
+            for tags in kinds:
+                angle, dist = rng.uniform(0, 2 * np.pi), rng.uniform(30, 200)
+                net.places.append((x + dist * np.cos(angle), y + dist * np.sin(angle), {**tags, "name": name}))
+    at = {n: sweref(lat, lon) for n, (lat, lon, _) in read_localities(data_dir / "orter.csv").items()}
+    for town, dx, dy, tags in EXTRA_PLACES:
+        if town in at:
+            net.places.append((at[town][0] + dx, at[town][1] + dy, tags))
 
 
 def _countryside(net: Network, data_dir: Path) -> None:
@@ -231,7 +286,8 @@ def main(argv=None) -> None:
     out = args.out or args.data / "vagnat" / "exempel-vagnat.osm.pbf"
     net = build(args.data)
     net.write(out)
-    print(f"{out}: {len(net.xy)} noder, {len(net.ways)} vägar, {out.stat().st_size / 1024:.0f} kB")
+    print(f"{out}: {len(net.xy)} noder, {len(net.ways)} vägar, {len(net.places)} serviceplatser, "
+          f"{out.stat().st_size / 1024:.0f} kB")
 
 
 if __name__ == "__main__":
