@@ -616,8 +616,12 @@ class Report(Document):
                 return "–"
             return "ingen" if value == float("inf") else fmt.num(value, 1) + "\u00a0km"
 
+        def road(r):
+            return "ingen väg nära, bedömt fågelvägen" if r.matt != access.MEASURE_ROAD and r.serviceplats_id \
+                and r.namn else km(r.vag_km)
+
         rows = [[r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr), km(r.avstand_km),
-                 *([km(r.vag_km)] if by_road else []), r.bedomning] for r in driftstod.itertuples()]
+                 *([road(r)] if by_road else []), r.bedomning] for r in driftstod.itertuples()]
         if by_road:
             return self._table(f"Särskilt driftstöd {self.year}: avstånd längs vägnätet och fågelvägen till "
                                "närmaste andra butik med fullsortiment",
