@@ -653,6 +653,7 @@ class Report(Document):
         if figures is None:
             return self.no_population_section()
         previous = self.previous_access
+        road = self.road_tables(figures) if figures.roads is not None else {}  # first: tables numbered in order
         county = access.COUNTY_LABEL
         bands = figures.bands
         labels = list(dict.fromkeys(bands["band"]))
@@ -723,7 +724,6 @@ class Report(Document):
                            f"{LIMIT_KM} km fågelvägen till en butik och hur många personkilometer som skulle tillkomma "
                            "för en resa var till närmaste butik. Butiker med stödbeslut under året är markerade.")
         driftstod_table = self._driftstod_table(figures.driftstod)
-        road = self.road_tables(figures) if figures.roads is not None else {}
         html = self._render("access", available=True, lead=lead, county_table=county_table,
                             kommun_table=kommun_table, band_chart=band_chart, maps=maps,
                             importance_lead=importance_lead, importance_table=importance_table,
