@@ -308,3 +308,26 @@ def test_jamfor_osm_command_never_overwrites(tmp_path):
     inside = ROOT / "data" / "jamfor.xlsx"
     assert main(["jamfor-osm", "--data-dir", str(ROOT / "data"), "--year", "2024", "--out", str(inside)]) == 2
     assert not inside.exists()
+
+
+def test_geopackage_road_lines_as_network(tmp_path):
+    """NVDB-like road lines in a GeoPackage: lines join at shared vertices, the speed column is
+    read, an empty speed gets the default, a ferry line gets the ferry speed and wait."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    from serviceprogram.roads.gpkg import read_gpkg
+
+    lines = gpd.GeoDataFrame(
+        {"Hastighet": [60, None, 0], "Farja": ["nej", "nej", "ja"]},
+        geometry=[LineString([(0, 0), (3000, 0)]), LineString([(3000, 0), (3000, 4000)]),
+                  LineString([(3000, 4000), (3000, 7000)])], crs="EPSG:3006")
+    path = tmp_path / "nvdb.gpkg"
+    lines.to_file(path, driver="GPKG", engine="pyogrio")
+    graph = read_gpkg(path)
+    assert graph.n_nodes == 4 and graph.n_ferry_edges == 1
+    res = road_distances(graph, [(0, 0)], [(3000, 7000)], {"t": np.array([True])})
+    assert res.km["t"].iloc[0] == pytest.approx(10.0)
+    assert res.min["t"].iloc[0] == pytest.approx(3 + 4 / 70 * 60 + 3 / 15 * 60 + 10)
+    with pytest.raises(Exception, match="hastighet_kolumn"):
+        read_gpkg(path, speed_column="finns_inte")

@@ -385,9 +385,9 @@ def _compare_osm(args) -> int:
     out = args.out or default_out_dir(folder) / f"jamfor-osm-{args.year}.xlsx"
     target = compare_osm.check_target(out, folder)  # before any work: never over input or a user's file
     settings = load_settings(folder)
-    if settings is None:
+    if settings is None or settings.is_gpkg:
         raise UsageError(f"Datamappen {folder} har inget OpenStreetMap-utdrag (.osm.pbf) i mappen vagnat/. "
-                         "Lägg länets utdrag där, se docs/vagnat.md.")
+                         "Jämförelsen behöver ett sådant; lägg länets utdrag där, se docs/vagnat.md.")
     data = load_year(folder, args.year)
     from .geo.borders import municipality_borders
 

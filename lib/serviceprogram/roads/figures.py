@@ -32,7 +32,8 @@ CACHE_ENV = "SERVICEPROGRAM_CACHE"
 
 def _graph_key(settings: RoadSettings) -> tuple:
     digest = hashlib.sha256(settings.path.read_bytes()).hexdigest()
-    return (digest, settings.ferry_speed_kmh, settings.ferry_wait_min, tuple(sorted(settings.speeds.items())))
+    return (digest, settings.ferry_speed_kmh, settings.ferry_wait_min, tuple(sorted(settings.speeds.items())),
+            settings.speed_column, settings.default_speed_kmh)
 
 
 def cache_dir() -> Path:
@@ -51,7 +52,13 @@ def _graph(settings: RoadSettings):
     key = _graph_key(settings)
     if key not in _GRAPHS:
         _GRAPHS.clear()
-        _GRAPHS[key] = read_osm(settings.path, settings.speeds, settings.ferry_speed_kmh, settings.ferry_wait_min)
+        if settings.is_gpkg:
+            from .gpkg import read_gpkg
+
+            _GRAPHS[key] = read_gpkg(settings.path, settings.speed_column, settings.default_speed_kmh,
+                                     settings.ferry_speed_kmh, settings.ferry_wait_min)
+        else:
+            _GRAPHS[key] = read_osm(settings.path, settings.speeds, settings.ferry_speed_kmh, settings.ferry_wait_min)
     return _GRAPHS[key]
 
 
