@@ -150,8 +150,20 @@ def _store(path: Path, result: RoadResult) -> None:
                      min=result.min.to_numpy(float), snap_m=result.snap_m.to_numpy(float),
                      max_snap_m=np.array(result.max_snap_m))
         os.replace(tmp, path)
+        _prune(path.parent)
     except OSError:
         pass
+
+
+#: Cached searches kept; older ones are removed (only this folder's own 64-hex ``.npz`` files).
+CACHE_KEEP = 48
+
+
+def _prune(folder: Path) -> None:
+    own = [p for p in folder.glob("*.npz") if len(p.stem) == 64 and all(c in "0123456789abcdef" for c in p.stem)]
+    if len(own) > CACHE_KEEP:
+        for old in sorted(own, key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]:
+            old.unlink(missing_ok=True)
 
 
 def cached_result(settings: RoadSettings, year: int, population: pd.DataFrame, points: pd.DataFrame) -> RoadResult:
