@@ -331,3 +331,19 @@ def test_geopackage_road_lines_as_network(tmp_path):
     assert res.min["t"].iloc[0] == pytest.approx(3 + 4 / 70 * 60 + 3 / 15 * 60 + 10)
     with pytest.raises(Exception, match="hastighet_kolumn"):
         read_gpkg(path, speed_column="finns_inte")
+
+
+def test_build_cache_hashes_the_road_network(tmp_path):
+    """A changed network file makes the year stale: the manifest hashes every file in vagnat/."""
+    import shutil
+
+    from serviceprogram import cache
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    before = cache.manifest(data, 2024)["inputs"]
+    assert "data/vagnat/exempel-vagnat.osm.pbf" in before
+    network = data / "vagnat" / "exempel-vagnat.osm.pbf"
+    network.write_bytes(network.read_bytes() + b"\0")
+    after = cache.manifest(data, 2024)["inputs"]
+    assert after["data/vagnat/exempel-vagnat.osm.pbf"] != before["data/vagnat/exempel-vagnat.osm.pbf"]
