@@ -266,16 +266,22 @@ def _countryside(net: Network, data_dir: Path) -> None:
     pts = np.column_stack([x, y])
     order = np.argsort(-people, kind="stable")
     spurs = 0
-    tree = cKDTree(np.array(net.xy))
+    tree, base = cKDTree(np.array(net.xy)), len(net.xy)  # rebuilt now and then; newer nodes searched directly
     for i in order:
         if spurs >= MAX_SPURS:
             break
         dist, node = tree.query(pts[i])
+        if len(net.xy) > base:
+            fresh = np.array(net.xy[base:])
+            d = np.hypot(*(fresh - pts[i]).T)
+            if d.min() < dist:
+                dist, node = float(d.min()), base + int(d.argmin())
         if dist <= SPUR_LIMIT_M:
             continue
         net.line(net.xy[node], pts[i], {"highway": "unclassified"}, 0.05)
         spurs += 1
-        tree = cKDTree(np.array(net.xy))
+        if len(net.xy) - base > 2000:
+            tree, base = cKDTree(np.array(net.xy)), len(net.xy)
 
 
 def main(argv=None) -> None:
