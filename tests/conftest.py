@@ -15,6 +15,21 @@ DATA = ROOT / "data"
 ANSWERS = Path(__file__).resolve().parent / "answers"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _road_cache(tmp_path_factory):
+    """Road results are cached in a folder of the session, never in the user's cache folder
+    (the variable reaches the command-line subprocesses too)."""
+    import os
+
+    old = os.environ.get("SERVICEPROGRAM_CACHE")
+    os.environ["SERVICEPROGRAM_CACHE"] = str(tmp_path_factory.mktemp("road-cache"))
+    yield
+    if old is None:
+        os.environ.pop("SERVICEPROGRAM_CACHE", None)
+    else:
+        os.environ["SERVICEPROGRAM_CACHE"] = old
+
+
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
     """A private copy of the example data folder."""

@@ -130,7 +130,7 @@ def test_settings_and_year_figures(tmp_path):
     from serviceprogram.roads.settings import RoadSettingsError, load_settings
 
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("vagnat"))
     assert load_settings(data) is None
     (data / "vagnat").mkdir()
     # a road through Östersund (about 63.18 N, 14.64 E) with the service points snapped to it
@@ -161,3 +161,189 @@ def test_settings_and_year_figures(tmp_path):
                                                     "max_anslutning_m = -5\n\n# --- Kommunerna"), encoding="utf-8")
     with pytest.raises(RoadSettingsError, match="max_anslutning_m"):
         load_settings(data)
+
+
+def test_driftstod_by_road_with_fallback():
+    """A shop 8 km away in a straight line but 15 km by road meets the condition by road; a shop
+    without a road within the snap distance is judged fågelvägen, and says so."""
+    from serviceprogram.access import from_sweref
+
+    x0, y0 = 500_000.0, 7_000_000.0
+    lat, lon = from_sweref(np.array([x0, x0 + 8000, x0 + 30_000]), np.array([y0, y0, y0]))
+    points = pd.DataFrame({"id": ["A", "B", "C"], "namn": ["A", "B", "C"], "kommun": "Berg", "ort": "",
+                           "lat": lat, "lon": lon, "dagligvaror": "Fullsortiment", "oppnad": pd.NaT,
+                           "stangd": pd.NaT})
+    stod = pd.DataFrame({"diarienummer": ["D1", "D2"], "stodform": ["Särskilt driftstöd"] * 2,
+                         "mottagare": ["A", "C"], "kommun": ["Berg"] * 2, "belopp_kr": [1, 1],
+                         "serviceplats_id": ["A", "C"]})
+    straight = access.driftstod_check(points, stod, 2024)
+    assert straight["bedomning"].iloc[0] == "Kontrollera vägavstånd" and straight["matt"].iloc[0] == "fågelvägen"
+    result = access.driftstod_check(points, stod, 2024, road_km={"A": 15.0, "C": float("nan")})
+    a, c = result.iloc[0], result.iloc[1]
+    assert a["vag_km"] == 15.0 and a["matt"] == "väg"
+    assert a["bedomning"] == "Villkoret uppfyllt (över 10 km på väg)"
+    assert c["matt"] == "fågelvägen" and c["bedomning"].startswith("Villkoret uppfyllt (över 10 km fågelvägen")
+    assert "fågelvägen" in c["anmarkning"]
+    near = access.driftstod_check(points, stod, 2024, road_km={"A": 9.0, "C": 40.0})
+    assert near["bedomning"].iloc[0] == "Villkoret inte uppfyllt (högst 10 km på väg)"
+
+
+def test_driftstod_road_km_on_a_network(tmp_path):
+    """The road km from a supported shop to the nearest OTHER shop, along a river with one bridge."""
+    from serviceprogram.access import from_sweref
+    from serviceprogram.roads import figures
+    from serviceprogram.roads.settings import RoadSettings
+
+    x0, y0 = 500_000.0, 7_000_000.0
+    corners = np.array([(x0, y0), (x0, y0 + 6500), (x0 + 2000, y0 + 6500), (x0 + 2000, y0)])
+    lat, lon = from_sweref(corners[:, 0], corners[:, 1])
+    import osmium
+    from osmium.osm.mutable import Node, Way
+
+    path = tmp_path / "vagar.osm.pbf"
+    writer = osmium.SimpleWriter(str(path))
+    for i in range(4):
+        writer.add_node(Node(id=i + 1, location=(float(lon[i]), float(lat[i]))))
+    writer.add_way(Way(id=1, nodes=[1, 2, 3, 4], tags={"highway": "secondary"}))
+    writer.close()
+    points = pd.DataFrame({"id": ["A", "B"], "namn": ["A", "B"], "lat": lat[[0, 3]], "lon": lon[[0, 3]],
+                           "dagligvaror": "Fullsortiment", "oppnad": pd.NaT, "stangd": pd.NaT})
+    km = figures.driftstod_road_km(RoadSettings(path), points, 2024, ["A"])
+    assert km["A"] == pytest.approx(15.0, rel=1e-3)  # 2 km straight, 15 km by road
+
+
+def test_road_search_is_cached_on_disk(tmp_path, monkeypatch):
+    """A second process (simulated: the memory cache emptied) reads the search from the disk cache."""
+    from serviceprogram.roads import figures
+    from serviceprogram.roads.settings import RoadSettings
+
+    monkeypatch.setenv("SERVICEPROGRAM_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "vagar.osm.pbf"
+    _write_pbf(path)
+    population = pd.DataFrame({"lat": [63.0, 63.0], "lon": [14.0, 14.06], "befolkning": [5, 7]})
+    points = pd.DataFrame({"id": ["P"], "namn": ["P"], "lat": [63.0], "lon": [14.04], "dagligvaror": "Fullsortiment",
+                           "drivmedel": True, "oppnad": pd.NaT, "stangd": pd.NaT})
+    settings = RoadSettings(path)
+    first = figures.cached_result(settings, 2024, population, points)
+    assert len(list((tmp_path / "cache" / "vagnat").glob("*.npz"))) == 1
+    figures._RESULTS.clear()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("searched again")
+
+    monkeypatch.setattr(figures, "road_distances", fail)
+    again = figures.cached_result(settings, 2024, population, points)
+    pd.testing.assert_frame_equal(first.km, again.km)
+    # another year with other open points is a new search
+    closed = points.assign(stangd=pd.to_datetime(["2024-06-30"]))
+    with pytest.raises(AssertionError, match="searched again"):
+        figures.cached_result(settings, 2024, population, closed)
+
+
+def test_example_network_is_made_by_its_script(tmp_path):
+    """The committed example network is what the seeded script writes, and it has a ferry and
+    an island without a link."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_example_roads", ROOT / "scripts" / "make_example_roads.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "vagnat.osm.pbf"
+    module.main(["--out", str(out)])
+    committed = ROOT / "data" / "vagnat" / "exempel-vagnat.osm.pbf"
+    assert out.read_bytes() == committed.read_bytes()
+    graph = read_osm(committed)
+    assert graph.n_ferry_edges > 0
+    assert len(np.unique(graph.components())) == 2
+
+
+def _points_frame(rows):
+    base = {"namn": "", "kommun": "Berg", "ort": "", "dagligvaror": "", "drivmedel": False, "paketombud": False,
+            "apoteksombud": False, "kontantuttag": False, "oppnad": pd.NaT, "stangd": pd.NaT}
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def test_compare_with_osm_by_distance_and_name():
+    from serviceprogram.roads.compare_osm import compare
+
+    points = _points_frame([
+        {"id": "S1", "namn": "Hackås Lanthandel", "lat": 62.9233, "lon": 14.5167, "dagligvaror": "Fullsortiment"},
+        {"id": "S2", "namn": "Myrvikens Livs", "lat": 63.0, "lon": 14.35, "dagligvaror": "Fullsortiment"},
+        {"id": "S3", "namn": "Okänd Butik", "lat": 62.5, "lon": 14.0, "dagligvaror": "Fullsortiment"},
+        {"id": "S4", "namn": "Stängd", "lat": 62.6, "lon": 14.0, "dagligvaror": "Fullsortiment",
+         "stangd": pd.Timestamp("2024-03-01")},
+    ])
+    osm = pd.DataFrame([
+        {"osm_id": "node/1", "typ": "dagligvaror", "namn": "Hackås lanthandel", "lat": 62.9300, "lon": 14.5167},  # 750 m, same name
+        {"osm_id": "node/2", "typ": "dagligvaror", "namn": "ICA Nära", "lat": 63.0010, "lon": 14.35},  # 110 m
+        {"osm_id": "node/3", "typ": "dagligvaror", "namn": "Ny butik", "lat": 62.7, "lon": 14.2},  # nothing near
+        {"osm_id": "node/4", "typ": "drivmedel", "namn": "Macken", "lat": 62.9233, "lon": 14.5167},  # S1 sells no fuel
+        {"osm_id": "node/5", "typ": "dagligvaror", "namn": "Stängd", "lat": 62.6, "lon": 14.0},  # closed in the list
+    ])
+    result = compare(osm, points, 2024)
+    assert sorted(result.matched["Serviceplats"]) == ["S1", "S2"]
+    assert sorted(result.missing["OSM-id"]) == ["node/3", "node/4", "node/5"]
+    assert list(result.unknown["Serviceplats"]) == ["S3"]
+    # a similar name does not reach farther than 1 500 m
+    far = osm.assign(lat=osm["lat"].where(osm["osm_id"] != "node/1", 62.96))
+    assert "node/1" in set(compare(far, points, 2024).missing["OSM-id"])
+
+
+def test_jamfor_osm_command_never_overwrites(tmp_path):
+    from serviceprogram.cli import main
+
+    out = tmp_path / "jamfor.xlsx"
+    assert main(["jamfor-osm", "--data-dir", str(ROOT / "data"), "--year", "2024", "--out", str(out)]) == 0
+    import openpyxl
+
+    book = openpyxl.load_workbook(out)
+    assert {"Om jämförelsen", "Saknas i serviceplatser", "Okända i OSM", "Matchade"} <= set(book.sheetnames)
+    names = [r[1].value for r in book["Saknas i serviceplatser"].iter_rows(min_row=2)]
+    assert "Exempelköp Odenskog" in names  # a shop the example's list lacks
+    assert main(["jamfor-osm", "--data-dir", str(ROOT / "data"), "--year", "2024", "--out", str(out)]) == 0  # its own
+    foreign = tmp_path / "mitt.xlsx"
+    foreign.write_bytes(b"not a workbook")
+    assert main(["jamfor-osm", "--data-dir", str(ROOT / "data"), "--year", "2024", "--out", str(foreign)]) == 2
+    assert foreign.read_bytes() == b"not a workbook"
+    inside = ROOT / "data" / "jamfor.xlsx"
+    assert main(["jamfor-osm", "--data-dir", str(ROOT / "data"), "--year", "2024", "--out", str(inside)]) == 2
+    assert not inside.exists()
+
+
+def test_geopackage_road_lines_as_network(tmp_path):
+    """NVDB-like road lines in a GeoPackage: lines join at shared vertices, the speed column is
+    read, an empty speed gets the default, a ferry line gets the ferry speed and wait."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    from serviceprogram.roads.gpkg import read_gpkg
+
+    lines = gpd.GeoDataFrame(
+        {"Hastighet": [60, None, 0], "Farja": ["nej", "nej", "ja"]},
+        geometry=[LineString([(0, 0), (3000, 0)]), LineString([(3000, 0), (3000, 4000)]),
+                  LineString([(3000, 4000), (3000, 7000)])], crs="EPSG:3006")
+    path = tmp_path / "nvdb.gpkg"
+    lines.to_file(path, driver="GPKG", engine="pyogrio")
+    graph = read_gpkg(path)
+    assert graph.n_nodes == 4 and graph.n_ferry_edges == 1
+    res = road_distances(graph, [(0, 0)], [(3000, 7000)], {"t": np.array([True])})
+    assert res.km["t"].iloc[0] == pytest.approx(10.0)
+    assert res.min["t"].iloc[0] == pytest.approx(3 + 4 / 70 * 60 + 3 / 15 * 60 + 10)
+    with pytest.raises(Exception, match="hastighet_kolumn"):
+        read_gpkg(path, speed_column="finns_inte")
+
+
+def test_build_cache_hashes_the_road_network(tmp_path):
+    """A changed network file makes the year stale: the manifest hashes every file in vagnat/."""
+    import shutil
+
+    from serviceprogram import cache
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    before = cache.manifest(data, 2024)["inputs"]
+    assert "data/vagnat/exempel-vagnat.osm.pbf" in before
+    network = data / "vagnat" / "exempel-vagnat.osm.pbf"
+    network.write_bytes(network.read_bytes() + b"\0")
+    after = cache.manifest(data, 2024)["inputs"]
+    assert after["data/vagnat/exempel-vagnat.osm.pbf"] != before["data/vagnat/exempel-vagnat.osm.pbf"]

@@ -1375,9 +1375,13 @@ def shop_importance(
 
 _DRIFTSTOD_COLUMNS = [
     "diarienummer", "mottagare", "kommun", "belopp_kr", "serviceplats_id", "namn",
-    "avstand_km", "bedomning", "anmarkning",
+    "avstand_km", "bedomning", "anmarkning", "vag_km", "matt",
 ]
 _VERDICT_CHECK_ROAD = "Kontrollera vägavstånd"
+_VERDICT_ROAD_NOT_MET = "Villkoret inte uppfyllt (högst {limit} km på väg)"
+_VERDICT_ROAD_MET = "Villkoret uppfyllt (över {limit} km på väg)"
+MEASURE_ROAD = "väg"
+MEASURE_STRAIGHT = "fågelvägen"
 _VERDICT_NO_POINT = "Saknar serviceplats – kan inte kontrolleras"
 _VERDICT_UNKNOWN_POINT = "Okänd serviceplats – kan inte kontrolleras"
 
@@ -1403,8 +1407,14 @@ def driftstod_check(
     stod: pd.DataFrame,
     year: int,
     limit_km: float = DEFAULT_LIMIT_KM,
+    road_km: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Check the distance condition of särskilt driftstöd.
+
+    With ``road_km`` (a road network is given) the verdict uses the road
+    distance, as the region's rule ("kortast farbara bilväg") says; a shop
+    without a road within the snap distance falls back to the straight line,
+    with a note.
 
     The shop must lie more than 10 km from the next shop with a varied range
     of daily goods. This check uses the straight-line distance to the
@@ -1433,7 +1443,9 @@ def driftstod_check(
         ``diarienummer``, ``mottagare``, ``kommun``, ``belopp_kr``,
         ``serviceplats_id``, ``namn``, ``avstand_km`` (NaN when it cannot be
         computed, inf when there is no other open full-range shop),
-        ``bedomning`` (Swedish verdict), ``anmarkning`` (Swedish notes or "").
+        ``bedomning`` (Swedish verdict), ``anmarkning`` (Swedish notes or ""),
+        ``vag_km`` (road km, NaN without a network) and ``matt`` ("väg" or
+        "fågelvägen": the measure the verdict used).
 
     Raises
     ------
@@ -1472,6 +1484,8 @@ def driftstod_check(
             "avstand_km": np.nan,
             "bedomning": "",
             "anmarkning": "",
+            "vag_km": np.nan,
+            "matt": MEASURE_STRAIGHT,
         }
         if not pid:
             row["bedomning"] = _VERDICT_NO_POINT
@@ -1497,6 +1511,17 @@ def driftstod_check(
         if not np.isfinite(d_km):
             notes.append("Det finns ingen annan öppen butik med fullsortiment.")
         row["bedomning"] = _verdict_ok(limit) if d_km > limit else _VERDICT_CHECK_ROAD
+        if road_km is not None:
+            r_km = float(road_km.get(pid, np.nan))
+            row["vag_km"] = r_km
+            if np.isnan(r_km):
+                notes.append("Butiken ligger för långt från vägnätet; bedömningen gäller avståndet fågelvägen.")
+            else:
+                row["matt"] = MEASURE_ROAD
+                if np.isinf(r_km) and np.isfinite(d_km):
+                    notes.append("Ingen annan butik med fullsortiment kan nås via vägnätet.")
+                row["bedomning"] = (_VERDICT_ROAD_MET if r_km > limit else _VERDICT_ROAD_NOT_MET).format(
+                    limit=_fmt_km(limit))
         row["anmarkning"] = " ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows, columns=_DRIFTSTOD_COLUMNS)

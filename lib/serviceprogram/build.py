@@ -443,6 +443,7 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
         with _workers(jobs, len(YEAR_PARTS) * len(todo) + with_overview) as pool:
             loaded = validate_all(folder, todo) if todo else {}
             _add_previous_years(folder, todo, loaded)
+            _search_roads(loaded)
             out.mkdir(parents=True, exist_ok=True)
             work = [_year_job(folder, out, y, loaded, manifests[y]) for y in todo]
             if with_overview:
@@ -450,6 +451,25 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
             for result in _run(pool, work, progress):
                 results[result.year] = result
     return [results[y] for y in years] + ([results[0]] if 0 in results else [])
+
+
+def _search_roads(loaded: dict) -> None:
+    """Search the road network once per loaded year, before the parts start.
+
+    The report, the what-if page and the exports run in other processes; they
+    find the result in the road cache (:func:`serviceprogram.roads.figures.cached_result`)
+    instead of each searching the network again. Without a network this does nothing.
+    """
+    from .roads.figures import cached_result
+    from .roads.settings import load_settings
+
+    for data in loaded.values():
+        if data is None or data.befolkning is None:
+            continue
+        settings = load_settings(data.data_dir)
+        if settings is None:
+            return
+        cached_result(settings, data.year, data.befolkning, data.tables["serviceplatser"])
 
 
 def _add_previous_years(folder: Path, years, loaded: dict) -> None:

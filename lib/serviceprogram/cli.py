@@ -105,6 +105,14 @@ def parser() -> argparse.ArgumentParser:
     new_year.add_argument("year", type=_year, help="det nya året")
     new_year.add_argument("--data-dir", type=Path, default=None,
                           help="datamappen (krävs, eller miljövariabeln SERVICEPROGRAM_DATA_DIR)")
+
+    compare = sub.add_parser("jamfor-osm", help="jämför årets serviceplatser med OpenStreetMap-utdraget i "
+                                               "vagnat/ och lista platser som saknas (en arbetsbok att granska)")
+    compare.add_argument("--data-dir", type=Path, default=None, help="datamappen (standard: projektets data/)")
+    compare.add_argument("--year", type=_year, required=True, help="året vars serviceplatser jämförs")
+    compare.add_argument("--out", type=Path, default=None,
+                         help="arbetsboken som skrivs (standard: jamfor-osm-<år>.xlsx i utdatamappen); "
+                              "aldrig i datamappen")
     return main
 
 
@@ -367,8 +375,37 @@ def _init(args) -> int:
     return EXIT_OK
 
 
+def _compare_osm(args) -> int:
+    from .loading import load_year
+    from .paths import default_out_dir, resolve_data_dir
+    from .roads import compare_osm
+    from .roads.settings import load_settings
+
+    folder = resolve_data_dir(args.data_dir)
+    out = args.out or default_out_dir(folder) / f"jamfor-osm-{args.year}.xlsx"
+    target = compare_osm.check_target(out, folder)  # before any work: never over input or a user's file
+    settings = load_settings(folder)
+    if settings is None or settings.is_gpkg:
+        raise UsageError(f"Datamappen {folder} har inget OpenStreetMap-utdrag (.osm.pbf) i mappen vagnat/. "
+                         "Jämförelsen behöver ett sådant; lägg länets utdrag där, se docs/vagnat.md.")
+    data = load_year(folder, args.year)
+    from .geo.borders import municipality_borders
+
+    osm = compare_osm.read_places(settings.path)
+    result = compare_osm.compare(osm, data.tables["serviceplatser"], args.year,
+                                 municipality_borders(data.program, folder))
+    about = compare_osm.about_rows(result, settings.path.name, args.year, folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    compare_osm.write_workbook(result, target, about)
+    print(f"Jämförelse med {settings.path.name} för {args.year}: {len(result.missing)} platser i OpenStreetMap "
+          f"saknas i serviceplatser, {len(result.unknown)} serviceplatser finns inte i OpenStreetMap och "
+          f"{len(result.matched)} har matchats.")
+    print(f"Arbetsboken sparades i {target}")
+    return EXIT_OK
+
+
 COMMANDS = {"init": _init, "report": _report, "validate": _validate, "template": _template,
-            "new-year": _new_year}
+            "new-year": _new_year, "jamfor-osm": _compare_osm}
 
 
 def main(argv=None) -> int:

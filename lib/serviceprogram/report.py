@@ -128,23 +128,58 @@ class AccessFigures:
     indicators: pd.DataFrame
     importance: pd.DataFrame
     driftstod: pd.DataFrame
+    roads: object = None  # roads.figures.RoadFigures when the data folder has a road network
 
     @classmethod
     def compute(cls, data: YearData) -> "AccessFigures":
-        """Distances, bands, people over 10 km, shop importance and the driftstöd check."""
+        """Distances, bands, people over 10 km, shop importance and the driftstöd check.
+
+        With a road network in ``<data>/vagnat/`` also the road figures (searched once per
+        year and cached, see :mod:`serviceprogram.roads.figures`), their indicator rows, and
+        the driftstöd check by road.
+        """
+        from .roads import figures as road_figures
+
         program, year = data.program, data.year
         population, points, stod = data.befolkning, data.tables["serviceplatser"], data.tables["stod"]
         names = program.kommun_names
         dist = access.distances(population, points, year)
+        roads = road_figures.for_year(data, straight_m=dist)
+        indicators = access.indicator_rows(population, dist, program.avstandsband_km, LIMIT_KM, kommuner=names)
+        if roads is not None:
+            indicators = pd.concat([indicators, road_figures.indicator_rows(roads.table, LIMIT_KM)],
+                                   ignore_index=True)
         return cls(
             dist=dist,
             bands=access.band_table(population, dist, program.avstandsband_km, kommuner=names),
             over=access.over_limit(population, dist, LIMIT_KM, kommuner=names),
-            indicators=access.indicator_rows(population, dist, program.avstandsband_km, LIMIT_KM, kommuner=names),
+            indicators=indicators,
             importance=access.shop_importance(population, points, year, access.supported_point_ids(stod, year),
                                               limit_km=LIMIT_KM),
-            driftstod=access.driftstod_check(points, stod, year, limit_km=LIMIT_KM),
+            driftstod=driftstod_check(data),
+            roads=roads,
         )
+
+
+def _by_road(driftstod: pd.DataFrame) -> bool:
+    """True when the driftstöd check used road distances for at least one shop."""
+    return bool(len(driftstod)) and "matt" in driftstod.columns and bool((driftstod["matt"] == access.MEASURE_ROAD).any())
+
+
+def driftstod_check(data: YearData) -> pd.DataFrame:
+    """The särskilt driftstöd check of a year: by road with a network, else fågelvägen."""
+    from .roads import figures as road_figures
+    from .roads.settings import load_settings
+
+    points, stod, year = data.tables["serviceplatser"], data.tables["stod"], data.year
+    settings = load_settings(data.data_dir)
+    road_km = None
+    if settings is not None and {"serviceplats_id", "stodform"} <= set(stod.columns):
+        form = stod["stodform"].map(lambda v: "" if access._is_missing(v) else str(v).strip().casefold())
+        ids = [str(v).strip() for v in stod.loc[form == access.DRIFTSTOD.casefold(), "serviceplats_id"]
+               if not access._is_missing(v)]
+        road_km = road_figures.driftstod_road_km(settings, points, year, ids)
+    return access.driftstod_check(points, stod, year, limit_km=LIMIT_KM, road_km=road_km)
 
 
 class Document:
@@ -574,9 +609,24 @@ class Report(Document):
     def _driftstod_table(self, driftstod: pd.DataFrame):
         if not len(driftstod):
             return None
-        rows = [[r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr),
-                 fmt.num(r.avstand_km, 1) + "\u00a0km" if pd.notna(r.avstand_km) else "–", r.bedomning]
-                for r in driftstod.itertuples()]
+        by_road = "matt" in driftstod.columns and (driftstod["matt"] == access.MEASURE_ROAD).any()
+
+        def km(value):
+            if pd.isna(value):
+                return "–"
+            return "ingen" if value == float("inf") else fmt.num(value, 1) + "\u00a0km"
+
+        def road(r):
+            return "ingen väg nära, bedömt fågelvägen" if r.matt != access.MEASURE_ROAD and r.serviceplats_id \
+                and r.namn else km(r.vag_km)
+
+        rows = [[r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr), km(r.avstand_km),
+                 *([road(r)] if by_road else []), r.bedomning] for r in driftstod.itertuples()]
+        if by_road:
+            return self._table(f"Särskilt driftstöd {self.year}: avstånd längs vägnätet och fågelvägen till "
+                               "närmaste andra butik med fullsortiment",
+                               ["Butik", "Kommun", "Belopp", "Fågelvägen", "Väg", "Bedömning"], rows,
+                               numeric=(2, 3, 4))
         return self._table(f"Särskilt driftstöd {self.year}: avstånd fågelvägen till närmaste andra "
                            "butik med fullsortiment",
                            ["Butik", "Kommun", "Belopp", "Avstånd", "Bedömning"], rows, numeric=(2, 3))
@@ -587,12 +637,10 @@ class Report(Document):
 
         The driftstöd distance check needs only the service points and is still shown.
         """
-        data = self.data
-        driftstod = access.driftstod_check(data.tables["serviceplatser"], data.tables["stod"], self.year,
-                                           limit_km=LIMIT_KM)
+        driftstod = driftstod_check(self.data)
         table = self._driftstod_table(driftstod)
         html = self._render("no_population", heading=heading, anchor=anchor,
-                            driftstod_table=table)
+                            driftstod_table=table, by_road=_by_road(driftstod))
         return self._fragment(html, *([table] if table is not None else []))
 
     def access_section(self) -> Fragment:
@@ -605,6 +653,7 @@ class Report(Document):
         if figures is None:
             return self.no_population_section()
         previous = self.previous_access
+        road = self.road_tables(figures) if figures.roads is not None else {}  # first: tables numbered in order
         county = access.COUNTY_LABEL
         bands = figures.bands
         labels = list(dict.fromkeys(bands["band"]))
@@ -674,21 +723,56 @@ class Report(Document):
                            f"och vad som skulle hända om just den butiken stängde: hur många som då skulle få mer än "
                            f"{LIMIT_KM} km fågelvägen till en butik och hur många personkilometer som skulle tillkomma "
                            "för en resa var till närmaste butik. Butiker med stödbeslut under året är markerade.")
-        driftstod_table = None
-        if len(figures.driftstod):
-            rows = [[r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr),
-                     fmt.num(r.avstand_km, 1) + "\u00a0km" if pd.notna(r.avstand_km) else "–", r.bedomning]
-                    for r in figures.driftstod.itertuples()]
-            driftstod_table = self._table(f"Särskilt driftstöd {self.year}: avstånd fågelvägen till närmaste andra "
-                                          "butik med fullsortiment",
-                                          ["Butik", "Kommun", "Belopp", "Avstånd", "Bedömning"], rows,
-                                          numeric=(2, 3))
+        driftstod_table = self._driftstod_table(figures.driftstod)
         html = self._render("access", available=True, lead=lead, county_table=county_table,
                             kommun_table=kommun_table, band_chart=band_chart, maps=maps,
                             importance_lead=importance_lead, importance_table=importance_table,
-                            driftstod_table=driftstod_table,
-                            population_source=population_source(population))
-        return self._fragment(html, county_table, kommun_table)
+                            driftstod_table=driftstod_table, by_road=_by_road(figures.driftstod),
+                            population_source=population_source(population), road=road)
+        return self._fragment(html, county_table, *road.get("tables", []), kommun_table)
+
+    def road_tables(self, figures: "AccessFigures") -> dict:
+        """The road figures beside fågelvägen: a table per service type for the county, one per
+        municipality for full-range shops, and what the network could not reach (for the template)."""
+        from .roads.figures import network_facts
+
+        roads, county = figures.roads, access.COUNTY_LABEL
+        table = roads.table
+        limit = f"Över {LIMIT_KM} km"
+
+        def km(v):
+            return fmt.num(v, 1) if pd.notna(v) else "–"
+
+        columns = ["", "Väg, km (medel)", "Restid, min (medel)", "Fågelvägen, km (medel)",
+                   f"{limit} på väg, personer", f"{limit} fågelvägen, personer"]
+
+        def row(label, r):
+            return [label, km(r.vag_km), km(r.restid_min), km(r.fagelvag_km), fmt.num(r.over_grans_vag),
+                    fmt.num(r.over_grans_fagelvag)]
+
+        rows = [row(label, table[(table["typ"] == key) & (table["kommun"] == county)].iloc[0])
+                for key, label in access.SERVICE_TYPES.items()]
+        types_table = self._table(f"Vägavstånd, restid med bil och avstånd fågelvägen till närmaste öppna "
+                                  f"serviceplats, hela länet {self.year}", ["Servicetyp", *columns[1:]], rows,
+                                  numeric=range(1, len(columns)))
+        full = table[table["typ"] == "fullsortiment"]
+        rows = [row(r.kommun, r) for r in full.itertuples() if r.befolkning > 0 or r.kommun == county]
+        kommun_table = self._table(f"Vägavstånd, restid och fågelvägen till närmaste dagligvarubutik med "
+                                   f"fullsortiment per kommun {self.year}", ["Kommun", *columns[1:]], rows,
+                                   numeric=range(1, len(columns)), total_last=True)
+        facts = network_facts(roads.settings)
+        county_row = full[full["kommun"] == county].iloc[0]
+        return {"tables": [types_table, kommun_table], "types_table": types_table, "kommun_table": kommun_table,
+                "facts": facts, "snap": fmt.num(facts["max_anslutning_m"]) + "\u00a0m",
+                "unconnected": fmt.count_text(int(county_row.utan_vag), "person", "personer"),
+                "unconnected_n": int(county_row.utan_vag),
+                "unreachable": fmt.count_text(int(county_row.ej_nabar), "person", "personer"),
+                "unreachable_n": int(county_row.ej_nabar),
+                "ferries": facts["farjestrackor"] > 0,
+                "parts": fmt.number_in_words(facts["delar"]),
+                "limit": LIMIT_KM,
+                "over_road": fmt.count_text(int(county_row.over_grans_vag), "person", "personer"),
+                "over_straight": fmt.count_text(int(county_row.over_grans_fagelvag), "person", "personer")}
 
     def method(self, package_version: str | None = None) -> Fragment:
         """Data sources, method, warnings and the provenance appendix."""

@@ -66,6 +66,38 @@ class WhatIf:
                                bands_km=data.program.avstandsband_km, limit_km=LIMIT_KM,
                                kommuner=data.program.kommun_names)
 
+    @cached_property
+    def road(self):
+        """Road km per population point to the nearest full-range shop, baseline and scenario
+        (DataFrames with one column), or None without a road network. The baseline comes from
+        the year's cached road search; only the scenario is searched here."""
+        figures = self.report.access
+        if figures is None or figures.roads is None:
+            return None
+        import numpy as np
+
+        from .roads.distances import road_distances
+        from .roads.figures import _graph, type_masks
+
+        data, settings = self.report.data, figures.roads.settings
+        points = self.result.points
+        masks = {"fullsortiment": type_masks(points, data.year)["fullsortiment"]}
+        scen = road_distances(_graph(settings), access._xy_of(data.befolkning, "Befolkningspunkterna"),
+                              access._xy_of(points, "Serviceplatserna"), masks, index=data.befolkning.index,
+                              max_snap_m=settings.max_snap_m)
+        weights = data.befolkning["befolkning"].fillna(0).to_numpy(float)
+        muni = data.befolkning["kommun"].fillna(access.UNKNOWN_MUNICIPALITY).astype(str).to_numpy()
+        base_km = figures.roads.result.km["fullsortiment"].to_numpy()
+        scen_km = scen.km["fullsortiment"].to_numpy()
+        rows = []
+        for kommun in [*self.report.program.kommun_names, access.COUNTY_LABEL]:
+            sel = np.ones(len(muni), bool) if kommun == access.COUNTY_LABEL else muni == kommun
+            # as in the report: unreachable people (inf) are counted apart, not as "over the limit"
+            before = float(weights[sel & np.isfinite(base_km) & (base_km > LIMIT_KM)].sum())
+            after = float(weights[sel & np.isfinite(scen_km) & (scen_km > LIMIT_KM)].sum())
+            rows.append((kommun, before, after, after - before))
+        return rows
+
     def _changes(self) -> list[str]:
         points = self.report.data.tables["serviceplatser"].set_index("id")
         changes = [f"{points.at[i, 'namn']} i {points.at[i, 'ort']} ({points.at[i, 'kommun']}) stänger." for i in self.stang]
@@ -110,9 +142,17 @@ class WhatIf:
                 f"till närmaste dagligvarubutik med fullsortiment, mot {fmt.num(total['befolkning_utgangslage'])} "
                 f"i utgångsläget: " + (f"{fmt.num(abs(change))} {'fler' if change > 0 else 'färre'}." if change
                                        else "ingen skillnad."))
+        road_table = None
+        if self.road is not None:
+            road_table = report._table(f"Personer med mer än {LIMIT_KM} km längs vägnätet till närmaste "
+                                       f"dagligvarubutik med fullsortiment, {report.year}",
+                                       ["Kommun", "Utgångsläge", "Scenario", "Förändring"],
+                                       [[k, fmt.num(a), fmt.num(b), fmt.signed(c)] for k, a, b, c in self.road],
+                                       numeric=(1, 2, 3), total_last=True)
         html = report._render("whatif", changes=self._changes(), lead=lead, over_table=over_table,
-                              types_table=types_table)
-        return Fragment(html, "\n\n".join(t.as_text() for t in (over_table, types_table)))
+                              types_table=types_table, road_table=road_table)
+        tables = (over_table, types_table, *([road_table] if road_table is not None else []))
+        return Fragment(html, "\n\n".join(t.as_text() for t in tables))
 
     def map(self) -> Fragment:
         """Map of the scenario: population by distance band to the nearest full-range shop."""

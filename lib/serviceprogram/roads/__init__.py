@@ -6,7 +6,12 @@
   one multi-source Dijkstra per service type and metric
   (``scipy.sparse.csgraph.dijkstra(..., min_only=True)``), never one search per cell.
 
-Nothing here is wired into the report yet; see docs/vagnat.md.
+- :mod:`.gpkg`: builds the graph from road lines in a GeoPackage (e.g. NVDB).
+- :mod:`.figures`: the year's road figures for the report, the what-if page and the
+  indicators, searched once per year and cached.
+- :mod:`.compare_osm`: ``serviceprogram jamfor-osm``, OSM places missing from the list.
+
+See docs/vagnat.md.
 """
 from .distances import RoadResult, road_distances, snap
 from .graph import DEFAULT_SPEEDS_KMH, FERRY_SPEED_KMH, MAX_SNAP_M, RoadGraph, build_graph

@@ -8,6 +8,8 @@ The table is read here from the raw TOML (program.py does not know it)::
     farja_hastighet_kmh = 15
     farja_vantetid_min = 10
     hastigheter = { residential = 30 } # km/h per OSM highway class, over the defaults
+    hastighet_kolumn = "HTHAST"       # GeoPackage (NVDB) only: the speed column
+    standardhastighet_kmh = 70        # GeoPackage only: speed where the column is empty
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from ..errors import ServiceprogramError
 from .graph import FERRY_SPEED_KMH, FERRY_WAIT_MIN, MAX_SNAP_M
 
 FOLDER = "vagnat"
-SUFFIXES = (".osm.pbf",)
+SUFFIXES = (".osm.pbf", ".gpkg")
 
 
 class RoadSettingsError(ServiceprogramError, ValueError):
@@ -33,6 +35,12 @@ class RoadSettings:
     ferry_speed_kmh: float = FERRY_SPEED_KMH
     ferry_wait_min: float = FERRY_WAIT_MIN
     speeds: dict[str, float] = field(default_factory=dict)
+    speed_column: str | None = None
+    default_speed_kmh: float = 70.0
+
+    @property
+    def is_gpkg(self) -> bool:
+        return self.path.name.lower().endswith(".gpkg")
 
 
 def _positive(table: dict, key: str, default: float) -> float:
@@ -73,4 +81,6 @@ def load_settings(data_dir) -> RoadSettings | None:
                         _positive(raw, "farja_hastighet_kmh", FERRY_SPEED_KMH),
                         _positive(raw, "farja_vantetid_min", FERRY_WAIT_MIN) if raw.get("farja_vantetid_min") != 0
                         else 0.0,
-                        {str(k): _positive(speeds, k, 1) for k in speeds})
+                        {str(k): _positive(speeds, k, 1) for k in speeds},
+                        str(raw["hastighet_kolumn"]) if raw.get("hastighet_kolumn") else None,
+                        _positive(raw, "standardhastighet_kmh", 70.0))
