@@ -143,3 +143,31 @@ def test_cell_text_fits_excel_limit(tmp_path):
     assert write_value(ws.cell(1, 1), "kort").value == "kort"
     value = write_value(ws.cell(1, 2), TOKEN).value
     assert len(value) == 32_767 and value.endswith("\u2026")
+
+
+def test_build_writes_the_lists_into_the_year_workbook(report_2024, tmp_path):
+    from serviceprogram.build import exports_part
+
+    exports_part(tmp_path, DATA, 2024, data=report_2024.data, previous=report_2024.previous)
+    book = load_workbook(tmp_path / rep.export_name(2024), read_only=True)
+    warnings = list(book[rep.WARNINGS_SHEET].iter_rows(values_only=True))
+    assert len(warnings) == len(report_2024.data.warnings) + 1
+    drift = [r for r in book[rep.DRIFTSTOD_SHEET].iter_rows(values_only=True) if r[0] and r[0].startswith("RUN/")]
+    assert len(drift) == len(report_2024.driftstod) > 0
+
+
+def test_cap_warning_names_the_first_decisions_and_counts_the_rest():
+    from serviceprogram.caps import MAX_LISTED_DECISIONS, cap_warnings
+
+    count = 2_000
+    stod = pd.DataFrame({"diarienummer": [f"RUN/{i}/2024" for i in range(count)], "stodform": "Särskilt driftstöd",
+                         "mottagare": "Lanthandeln Valsjöbyn", "kommun": "Krokom", "belopp_kr": 1_000,
+                         "beslutsdatum": pd.Timestamp("2024-03-01"), "serviceplats_id": None},
+                        index=range(2, count + 2))
+    warnings = [w for w in cap_warnings(stod, 2024, "2024/stod.csv") if "Särskilt driftstöd" in w.rule]
+    assert warnings
+    rule = warnings[0].rule
+    assert f"dnr RUN/{MAX_LISTED_DECISIONS - 1}/2024" in rule and f"dnr RUN/{MAX_LISTED_DECISIONS}/2024" not in rule
+    more = f"{count - MAX_LISTED_DECISIONS:,}".replace(",", "\u00a0")
+    assert f"och {more} beslut till." in rule
+    assert len(rule) < 1_500
