@@ -12,7 +12,7 @@ YEAR_ARGS := $(foreach y,$(YEAR),--year $(y))
 OUT_ARGS  := $(if $(OUT),--out $(OUT))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report validate test lab bench clean
+.PHONY: help setup report validate lint test lab bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,7 +40,10 @@ report: $(STAMP) ## Build the reports (HTML, PDF, indicators) of every year, or 
 validate: $(STAMP) ## Check the data folder and list every problem
 	$(BIN)/serviceprogram validate --data-dir $(DATA) $(YEAR_ARGS)
 
-test: setup ## Run the whole test suite (pytest + nbval)
+lint: $(STAMP) ## Check the code with ruff (pyflakes, import order, pyupgrade)
+	$(BIN)/ruff check lib tests scripts
+
+test: setup lint ## Run the lint gate and the whole test suite (pytest + nbval)
 	$(BIN)/python -m pytest
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see README)
