@@ -50,7 +50,7 @@ MAX_TABLE_ROWS = 50
 MAX_CELL_CHARS = 200
 # An unbroken run of more characters than this may break anywhere (CSS class "long").
 LONG_TOKEN_CHARS = 30
-_LONG_TOKEN = re.compile(r"\S{%d,}" % (LONG_TOKEN_CHARS + 1))
+_LONG_TOKEN = re.compile(rf"\S{{{LONG_TOKEN_CHARS + 1},}}")
 
 
 def export_name(year) -> str:
