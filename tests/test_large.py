@@ -171,3 +171,10 @@ def test_cap_warning_names_the_first_decisions_and_counts_the_rest():
     more = f"{count - MAX_LISTED_DECISIONS:,}".replace(",", "\u00a0")
     assert f"och {more} beslut till." in rule
     assert len(rule) < 1_500
+
+
+def test_page_without_population_shows_the_driftstod_table(report_2024):
+    # It printed the Table object's repr before; now the same table as in the report, cut like it.
+    html = report_2024.no_population_section().html
+    assert "Table(" not in html
+    assert "<table" in html and "Särskilt driftstöd 2024" in html and "<td>Krokom</td>" in html
