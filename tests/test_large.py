@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from serviceprogram import report as rep
 from serviceprogram.errors import Problem
 from serviceprogram.excel import LIST_SHEETS, build_indicator_workbook, save_workbook, write_value
-from serviceprogram.report import MAX_CELL_CHARS, MAX_TABLE_ROWS, Document, Report, cell_text
+from serviceprogram.report import MAX_CELL_CHARS, MAX_TABLE_ROWS, MAX_TOKEN_CHARS, Document, Report, cell_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TOKEN = "Ö" + "x" * 99_999  # one unbroken 100 000-character token
@@ -76,12 +76,16 @@ def test_short_table_and_summary_tables_are_not_cut():
 def test_long_token_is_cut_and_may_wrap_in_a_cell():
     html = str(cell_text("<b>" + TOKEN))
     text = plain(html)
-    assert len(text) == MAX_CELL_CHARS and text.endswith("\u2026")
+    assert len(text) == MAX_TOKEN_CHARS and text.endswith("\u2026")
     assert text.startswith("<b>Öxxx")  # escaped, never markup
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert re.search(r'<span class="long">[^<]*\u2026</span>', html)
-    # ordinary text is left as it is
+    # ordinary text is left as it is, a long rule in words too; absurdly long text is cut
     assert str(cell_text("Hammarstrands Drivmedel")) == "Hammarstrands Drivmedel"
+    sentence = "Beslutet om stöd överstiger taket i förordningen. " * 12
+    assert str(cell_text(sentence)) == sentence
+    long_text = plain(str(cell_text(sentence * 10)))
+    assert len(long_text) <= MAX_CELL_CHARS and long_text.endswith("\u2026")
     # a long token in the report's table, the neighbouring cells untouched
     document = Document()
     html = render_table(document._table("T", ["Ort", "Värde", "Regel"], [["Sveg", TOKEN, "Kort regel"]]))

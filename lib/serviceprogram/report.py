@@ -46,8 +46,10 @@ SECTIONS = (
 # rader" and the whole list in the year's workbook (see :func:`export_name`).
 MAX_TABLE_ROWS = 50
 # Longer text in a table cell is cut with an ellipsis (the full text is in the
-# workbook): WeasyPrint needs minutes to lay out a very long unbroken token.
-MAX_CELL_CHARS = 200
+# workbook); so is a longer unbroken token (a word, number or address without
+# spaces): WeasyPrint needs minutes to lay out a very long unbroken token.
+MAX_CELL_CHARS = 1000
+MAX_TOKEN_CHARS = 200
 # An unbroken run of more characters than this may break anywhere (CSS class "long").
 LONG_TOKEN_CHARS = 30
 _LONG_TOKEN = re.compile(rf"\S{{{LONG_TOKEN_CHARS + 1},}}")
@@ -58,16 +60,19 @@ def export_name(year) -> str:
     return f"uppfoljning-{year}.xlsx"
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
 def cell_text(value) -> Markup:
-    """A table cell's text as escaped HTML: cut after :data:`MAX_CELL_CHARS` characters
-    (with "…"), and a long unbroken token marked so that it may wrap anywhere."""
-    text = "" if value is None else str(value)
-    if len(text) > MAX_CELL_CHARS:
-        text = text[:MAX_CELL_CHARS - 1].rstrip() + "\u2026"
+    """A table cell's text as escaped HTML: cut after :data:`MAX_CELL_CHARS` characters,
+    an unbroken token cut after :data:`MAX_TOKEN_CHARS` (both with "…"), and a long
+    unbroken token marked so that it may wrap anywhere."""
+    text = _cut("" if value is None else str(value), MAX_CELL_CHARS)
     parts, start = [], 0
     for match in _LONG_TOKEN.finditer(text):
         parts.append(escape(text[start:match.start()]))
-        parts.append(Markup('<span class="long">%s</span>') % match.group())
+        parts.append(Markup('<span class="long">%s</span>') % _cut(match.group(), MAX_TOKEN_CHARS))
         start = match.end()
     parts.append(escape(text[start:]))
     return Markup("").join(parts)
