@@ -53,11 +53,12 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see REA
 	  > $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=python3 $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-bench: $(STAMP) ## Print the benchmark figures (batch build, access analysis, input validation)
+bench: $(STAMP) ## Print the benchmark figures (batch build, access analysis, input validation, a year of 100 000 decisions)
 	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_access.py
 	$(BIN)/python scripts/bench_input.py
 	$(BIN)/python scripts/bench_roads.py
+	$(BIN)/python scripts/bench_large.py
 
 clean: ## Remove built reports (keeps .venv)
 	find $(or $(OUT),outputs) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +

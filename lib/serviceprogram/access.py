@@ -1471,6 +1471,7 @@ def driftstod_check(
     shop_xy = all_xy[shop_mask]
 
     rows = []
+    distance_km: dict[str, float] = {}
     for rec in decisions.to_dict("records"):
         raw_id = rec.get("serviceplats_id")
         pid = "" if _is_missing(raw_id) else str(raw_id).strip()
@@ -1504,9 +1505,10 @@ def driftstod_check(
             notes.append(f"Serviceplatsen var inte öppen den 31 december {int(year)}.")
         if not full[pos]:
             notes.append("Serviceplatsen är inte registrerad som dagligvarubutik med fullsortiment.")
-        others = shop_ids != pid
-        dist, _ = nearest(all_xy[pos : pos + 1], shop_xy[others])
-        d_km = float(dist[0]) / 1000.0
+        if pid not in distance_km:  # the same for every decision of one point
+            dist, _ = nearest(all_xy[pos : pos + 1], shop_xy[shop_ids != pid])
+            distance_km[pid] = float(dist[0]) / 1000.0
+        d_km = distance_km[pid]
         row["avstand_km"] = d_km
         if not np.isfinite(d_km):
             notes.append("Det finns ingen annan öppen butik med fullsortiment.")

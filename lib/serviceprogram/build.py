@@ -249,11 +249,13 @@ def exports_part(staging: Path, data_dir: Path, year: int, data=None, previous=N
     from . import indicators as ind
     from .excel import write_indicator_workbook
     from .memo import write_memo
+    from .report import export_name
 
     report = _report(data_dir, year, data, previous)
     ind.write_csv(report.long, staging / f"indikatorer-{year}.csv")
     write_memo(report, staging / f"tjansteskrivelse-{year}.docx")
-    write_indicator_workbook(report.indicators, report.program, staging / f"uppfoljning-{year}.xlsx")
+    write_indicator_workbook(report.indicators, report.program, staging / export_name(year),
+                             warnings=report.data.warnings, driftstod=report.driftstod)
     return 0
 
 

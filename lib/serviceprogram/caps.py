@@ -13,7 +13,7 @@ from importlib import resources
 import pandas as pd
 
 from .errors import WARNING, Problem
-from .formatting import kr
+from .formatting import count_text, kr
 
 CAPS_RESOURCE = "stodtak.toml"
 
@@ -65,14 +65,20 @@ def load_caps() -> CapRules:
     return CapRules(str(raw.get("version", "")), str(raw.get("kalla", "")), caps)
 
 
+# A warning names at most this many of a recipient's decisions, then how many more there are.
+MAX_LISTED_DECISIONS = 10
+
+
 def _decision_list(rows: pd.DataFrame) -> str:
-    """``dnr 2025-12 på 200 000 kr (rad 4), dnr 2025-15 på 100 000 kr (rad 7)``."""
+    """``dnr 2025-12 på 200 000 kr (rad 4), dnr 2025-15 på 100 000 kr (rad 7)``; after
+    :data:`MAX_LISTED_DECISIONS` decisions ``och 1 990 beslut till``."""
     parts = []
-    for row, record in rows.iterrows():
+    for row, record in rows.head(MAX_LISTED_DECISIONS).iterrows():
         number = record.get("diarienummer")
         name = f"dnr {number}" if isinstance(number, str) and number.strip() else "beslut utan diarienummer"
         parts.append(f"{name} på {kr(int(record['belopp_kr']))} (rad {row})")
-    return ", ".join(parts)
+    more = len(rows) - MAX_LISTED_DECISIONS
+    return ", ".join(parts) + (f" och {count_text(more, 'beslut', 'beslut', neuter=True)} till" if more > 0 else "")
 
 
 def cap_warnings(stod: pd.DataFrame, year: int, label: str, rules: CapRules | None = None) -> list[Problem]:

@@ -96,6 +96,9 @@ _WIDE_TEXT = {"insats": 40, "mal": 50, "ansvarig": 40, "kommentar": 50, "mottaga
 
 # --- Cells ---------------------------------------------------------------------------------------
 
+# The most characters Excel accepts in a cell; longer text is cut with "…".
+MAX_CELL_TEXT = 32_767
+
 
 def safe_text(value) -> str | None:
     """Text that can be stored in a workbook cell.
@@ -159,7 +162,8 @@ def write_value(cell, value, number_format: str | None = None):
     value : object
         None, NaN, NaT and ``pd.NA`` leave the cell empty. Booleans, integers
         and floats (numpy ones too) become numbers (whole floats as integers),
-        dates and timestamps become dates, anything else text.
+        dates and timestamps become dates, anything else text (cut with "…"
+        after :data:`MAX_CELL_TEXT` characters, the most Excel accepts).
     number_format : str, optional
         Excel number format; dates get ``yyyy-mm-dd`` unless another is given.
 
@@ -194,6 +198,8 @@ def write_value(cell, value, number_format: str | None = None):
         number_format = number_format or FMT_DATE
     else:
         text = safe_text(value)
+        if len(text) > MAX_CELL_TEXT:  # Excel refuses to open a file with a longer cell
+            text = text[:MAX_CELL_TEXT - 1] + "\u2026"
         cell.value = text
         cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
         if looks_like_formula(text):
@@ -856,9 +862,31 @@ def _with_index(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 INDICATOR_SHEETS = ("Stöd", "Företagsbesök", "Insatser", "Serviceplatser", "Serviceplaner", "Indikatorer")
+# Sheets with every row of the report's lists, which the HTML and PDF cut after
+# serviceprogram.report.MAX_TABLE_ROWS rows (same names as report.WARNINGS_SHEET, DRIFTSTOD_SHEET).
+LIST_SHEETS = ("Varningar", "Särskilt driftstöd")
 
 
-def build_indicator_workbook(indicators, program: Program) -> Workbook:
+def _problem_sheet(ws, problems) -> None:
+    """Every problem as a row (columns :data:`PROBLEM_COLUMNS`), header on row 1."""
+    for column, title in enumerate(PROBLEM_COLUMNS, start=1):
+        cell = write_value(ws.cell(1, column), title)
+        cell.font = BOLD
+        cell.fill = OPTIONAL_FILL
+    row = 1
+    for problem in problems:
+        row += 1
+        kind = "Fel" if problem.is_error else "Varning"
+        values = (kind, problem.file, problem.row, problem.column, problem.value, problem.rule)
+        for column, value in enumerate(values, start=1):
+            write_value(ws.cell(row, column), value)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:F{max(row, 1)}"
+    _set_widths(ws, {1: 10, 2: 30, 3: 9, 4: 22, 5: 30, 6: 80})
+    _landscape(ws)
+
+
+def build_indicator_workbook(indicators, program: Program, warnings=None, driftstod=None) -> Workbook:
     """The annual indicator export as an (unsaved) workbook.
 
     Parameters
@@ -867,10 +895,16 @@ def build_indicator_workbook(indicators, program: Program) -> Workbook:
         From :func:`serviceprogram.indicators.compute`.
     program : Program
 
+    warnings : list of Problem, optional
+        The data warnings of the year: sheet ``Varningar``, every one.
+    driftstod : pandas.DataFrame, optional
+        :func:`serviceprogram.access.driftstod_check` of the year: sheet
+        ``Särskilt driftstöd``, every decision.
+
     Returns
     -------
     openpyxl.Workbook
-        The sheets of :data:`INDICATOR_SHEETS`.
+        The sheets of :data:`INDICATOR_SHEETS`, then those of :data:`LIST_SHEETS` that were given.
     """
     from . import indicators as module
 
@@ -958,10 +992,29 @@ def build_indicator_workbook(indicators, program: Program) -> Workbook:
     last_row = header_row + max(len(long), 1)
     w.ws.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(long.columns), 1))}{last_row}"
     w.finish(freeze=f"A{header_row + 1}")
+
+    # The report's long lists, every row
+    if warnings is not None:
+        _problem_sheet(book.create_sheet(LIST_SHEETS[0]), warnings)
+    if driftstod is not None:
+        w = _SheetWriter(book.create_sheet(LIST_SHEETS[1]))
+        w.heading(heading)
+        columns = ["diarienummer", "mottagare", "kommun", "belopp_kr", "serviceplats_id", "namn", "avstand_km",
+                   "bedomning", "anmarkning"]
+        frame = driftstod.reindex(columns=columns).copy()
+        frame["avstand_km"] = [None if pd.isna(v) or v == float("inf") else float(v) for v in frame["avstand_km"]]
+        w.table(f"Särskilt driftstöd {year}: avstånd fågelvägen till närmaste andra butik med fullsortiment",
+                frame, {"diarienummer": "Diarienummer", "mottagare": "Mottagare", "kommun": "Kommun",
+                        "belopp_kr": "Belopp (kr)", "serviceplats_id": "Serviceplats", "namn": "Butik",
+                        "avstand_km": "Avstånd fågelvägen (km)", "bedomning": "Bedömning",
+                        "anmarkning": "Anmärkning"},
+                {"diarienummer": "text", "belopp_kr": "int", "serviceplats_id": "text", "avstand_km": "dec"},
+                empty="Inga beslut om särskilt driftstöd under året.")
+        w.finish()
     return book
 
 
-def write_indicator_workbook(indicators, program: Program, path) -> Path:
+def write_indicator_workbook(indicators, program: Program, path, warnings=None, driftstod=None) -> Path:
     """Write the annual indicator export (for Tillväxtverket) as a workbook.
 
     Sheets ``Stöd``, ``Företagsbesök``, ``Insatser``, ``Serviceplatser``,
@@ -978,6 +1031,9 @@ def write_indicator_workbook(indicators, program: Program, path) -> Path:
     path : str or Path
         The workbook to write, e.g. ``OUT/2024/uppfoljning-2024.xlsx``
         (overwritten if it exists; missing folders are created).
+    warnings, driftstod : optional
+        Every row of the report's long lists (see :func:`build_indicator_workbook`):
+        the HTML and PDF show only the first rows and point here.
 
     Returns
     -------
@@ -989,7 +1045,7 @@ def write_indicator_workbook(indicators, program: Program, path) -> Path:
     UsageError
         If the file cannot be written.
     """
-    return save_workbook(build_indicator_workbook(indicators, program), path)
+    return save_workbook(build_indicator_workbook(indicators, program, warnings, driftstod), path)
 
 
 __all__ = [

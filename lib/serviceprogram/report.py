@@ -9,6 +9,7 @@ first section lists the problems in Swedish and whose other sections are empty.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from functools import cached_property
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from . import access, charts
 from . import formatting as fmt
@@ -39,9 +41,51 @@ SECTIONS = (
 )
 
 
+# The longest list the HTML and PDF show (support decisions over a cap, warnings,
+# särskilt driftstöd, ...): the first rows, a caption line "Visar 50 av 100 000
+# rader" and the whole list in the year's workbook (see :func:`export_name`).
+MAX_TABLE_ROWS = 50
+# Longer text in a table cell is cut with an ellipsis (the full text is in the
+# workbook); so is a longer unbroken token (a word, number or address without
+# spaces): WeasyPrint needs minutes to lay out a very long unbroken token.
+MAX_CELL_CHARS = 1000
+MAX_TOKEN_CHARS = 200
+# An unbroken run of more characters than this may break anywhere (CSS class "long").
+LONG_TOKEN_CHARS = 30
+_LONG_TOKEN = re.compile(rf"\S{{{LONG_TOKEN_CHARS + 1},}}")
+
+
+def export_name(year) -> str:
+    """The year's workbook that holds every row of the report's lists: ``uppfoljning-2024.xlsx``."""
+    return f"uppfoljning-{year}.xlsx"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def cell_text(value) -> Markup:
+    """A table cell's text as escaped HTML: cut after :data:`MAX_CELL_CHARS` characters,
+    an unbroken token cut after :data:`MAX_TOKEN_CHARS` (both with "…"), and a long
+    unbroken token marked so that it may wrap anywhere."""
+    text = _cut("" if value is None else str(value), MAX_CELL_CHARS)
+    parts, start = [], 0
+    for match in _LONG_TOKEN.finditer(text):
+        parts.append(escape(text[start:match.start()]))
+        parts.append(Markup('<span class="long">%s</span>') % _cut(match.group(), MAX_TOKEN_CHARS))
+        start = match.end()
+    parts.append(escape(text[start:]))
+    return Markup("").join(parts)
+
+
 @dataclass
 class Table:
-    """A report table: caption, header, formatted rows and numeric columns."""
+    """A report table: caption, header, formatted rows and numeric columns.
+
+    ``total`` is the number of rows before the table was cut to
+    :data:`MAX_TABLE_ROWS`; ``full_list`` names the file that has them all,
+    or the file and its sheet as a pair.
+    """
 
     caption: str
     columns: list[str]
@@ -51,11 +95,18 @@ class Table:
     row_headers: bool = True
     number: int | None = None
     css: str = ""
+    total: int | None = None
+    full_list: str | tuple[str, str] | None = None
+
+    @property
+    def cut(self) -> bool:
+        """True when the table shows only the first of its rows."""
+        return self.total is not None and self.total > len(self.rows)
 
     def as_text(self) -> str:
         """Plain-text rendering (stable, used by nbval as the cell's text output)."""
         widths = [max(len(str(x)) for x in [c, *[r[i] for r in self.rows]]) for i, c in enumerate(self.columns)]
-        lines = [self.caption, "  ".join(str(c).ljust(w) for c, w in zip(self.columns, widths))]
+        lines = [self.caption, *([f"Visar {len(self.rows)} av {self.total} rader"] if self.cut else []), "  ".join(str(c).ljust(w) for c, w in zip(self.columns, widths))]
         for row in self.rows:
             lines.append("  ".join(
                 str(x).rjust(w) if i in self.numeric else str(x).ljust(w)
@@ -93,6 +144,9 @@ def _environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["count_text"] = fmt.count_text
+    env.filters["cell"] = cell_text
+    env.filters["num"] = fmt.num
+    env.globals["max_rows"] = MAX_TABLE_ROWS
     return env
 
 
@@ -114,6 +168,10 @@ def build_date() -> str | None:
         return None
     return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
 
+
+# Sheets of the year's workbook (see :func:`serviceprogram.excel.build_indicator_workbook`).
+WARNINGS_SHEET = "Varningar"
+DRIFTSTOD_SHEET = "Särskilt driftstöd"
 
 LIMIT_KM = int(access.DEFAULT_LIMIT_KM)  # the distance the programme and särskilt driftstöd use
 
@@ -197,9 +255,18 @@ class Document:
         return self._env.get_template(f"sections/{template}.html.j2").render(
             year=self.year, program=self.program, **context)
 
-    def _table(self, caption, columns, rows, numeric=(), total_last=False, css="") -> Table:
+    def _table(self, caption, columns, rows, numeric=(), total_last=False, css="", full_list=None,
+               total=None) -> Table:
+        """A numbered table. A list with ``full_list`` (the file that holds every row)
+        shows only its first :data:`MAX_TABLE_ROWS` rows; ``rows`` may then be an
+        iterator, with the number of rows given as ``total``."""
         self._tables += 1
-        return Table(caption, columns, rows, set(numeric), total_last, True, self._tables, css)
+        if full_list is not None:
+            if total is None:
+                rows = list(rows)
+                total = len(rows)
+            rows = list(itertools.islice(rows, MAX_TABLE_ROWS))
+        return Table(caption, columns, rows, set(numeric), total_last, True, self._tables, css, total, full_list)
 
     def _figure(self, fig, alt, caption, raster=False):
         self._figures += 1
@@ -266,6 +333,10 @@ class Report(Document):
         report.previous_errors = previous_errors
         return report
 
+    def full_list(self, sheet: str) -> tuple[str, str]:
+        """Where a list of the report is complete: the year's workbook and one of its sheets."""
+        return export_name(self.year), sheet
+
     @property
     def valid(self) -> bool:
         """True when the data could be loaded without errors."""
@@ -288,6 +359,13 @@ class Report(Document):
     def access(self) -> "AccessFigures | None":
         """Access analysis of the year, or None without population points."""
         return AccessFigures.compute(self.data) if self.data.befolkning is not None else None
+
+    @cached_property
+    def driftstod(self) -> pd.DataFrame:
+        """The distance check of every särskilt driftstöd decision of the year (needs no population)."""
+        if self.access is not None:
+            return self.access.driftstod
+        return driftstod_check(self.data)
 
     @cached_property
     def previous_access(self) -> "AccessFigures | None":
@@ -491,6 +569,7 @@ class Report(Document):
         html = self._render("support", lead=lead, type_table=type_table, type_chart=type_chart,
                             kommun_table=kommun_table, kommun_chart=kommun_chart, matrix_table=matrix_table,
                             cap_warnings=warnings, caps_version=load_caps().version,
+                            warnings_list=self.full_list(WARNINGS_SHEET),
                             checked_forms=_join_or(sorted({c.stodform.lower() for c in load_caps().caps})))
         return self._fragment(html, type_table, kommun_table)
 
@@ -536,7 +615,8 @@ class Report(Document):
         sot_table = None
         if len(sot):
             sot_table = self._table(f"SOT-punkter invigda {self.year}", ["Plats", "Ort", "Kommun", "Invigd"],
-                                    [[r.namn, r.ort, r.kommun, fmt.date(r.invigd)] for r in sot.itertuples()])
+                                    [[r.namn, r.ort, r.kommun, fmt.date(r.invigd)] for r in sot.itertuples()],
+                                    full_list=self.full_list("Serviceplatser"))
         points = cur.serviceplatser
         labels = ["Daglig\u00advaror", "varav full\u00adsortiment", "Driv\u00admedel", "Paket\u00adombud",
                   "Apoteks\u00adombud", "Kontant\u00aduttag", "SOT-punkter", "Alla platser"]
@@ -550,7 +630,7 @@ class Report(Document):
             events_table = self._table(f"Serviceplatser som öppnade eller stängde {self.year}",
                                        ["Plats", "Ort", "Kommun", "Händelse", "Datum"],
                                        [[r.namn, r.ort, r.kommun, r.handelse, fmt.date(r.datum)]
-                                        for r in events.itertuples()])
+                                        for r in events.itertuples()], full_list=self.full_list("Serviceplatser"))
         county = points.loc[ind.COUNTY]
         lead = (f"Vid årets slut fanns {fmt.num(county['alla'])} öppna serviceplatser i underlaget, varav "
                 f"{fmt.number_in_words(county['fullsortiment'])} dagligvarubutiker med fullsortiment och "
@@ -586,7 +666,8 @@ class Report(Document):
         decided_table = None
         if len(decided):
             decided_table = self._table(f"Planer antagna under {self.year}", ["Kommun", "Plan", "Beslut"],
-                                        [[r.kommun, r.plan, fmt.date(r.beslut)] for r in decided.itertuples()])
+                                        [[r.kommun, r.plan, fmt.date(r.beslut)] for r in decided.itertuples()],
+                                        full_list=self.full_list("Serviceplaner"))
         n = status.loc["Antagen", "serviceplan"]
         lead = (f"Vid slutet av {self.year} hade {fmt.number_in_words(n)} av "
                 f"{fmt.number_in_words(len(self.program.kommuner))} kommuner en antagen serviceplan och "
@@ -620,16 +701,17 @@ class Report(Document):
             return "ingen väg nära, bedömt fågelvägen" if r.matt != access.MEASURE_ROAD and r.serviceplats_id \
                 and r.namn else km(r.vag_km)
 
-        rows = [[r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr), km(r.avstand_km),
-                 *([road(r)] if by_road else []), r.bedomning] for r in driftstod.itertuples()]
+        rows = ([r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr), km(r.avstand_km),
+                 *([road(r)] if by_road else []), r.bedomning] for r in driftstod.itertuples())
         if by_road:
             return self._table(f"Särskilt driftstöd {self.year}: avstånd längs vägnätet och fågelvägen till "
                                "närmaste andra butik med fullsortiment",
                                ["Butik", "Kommun", "Belopp", "Fågelvägen", "Väg", "Bedömning"], rows,
-                               numeric=(2, 3, 4))
+                               numeric=(2, 3, 4), full_list=self.full_list(DRIFTSTOD_SHEET), total=len(driftstod))
         return self._table(f"Särskilt driftstöd {self.year}: avstånd fågelvägen till närmaste andra "
                            "butik med fullsortiment",
-                           ["Butik", "Kommun", "Belopp", "Avstånd", "Bedömning"], rows, numeric=(2, 3))
+                           ["Butik", "Kommun", "Belopp", "Avstånd", "Bedömning"], rows, numeric=(2, 3),
+                           full_list=self.full_list(DRIFTSTOD_SHEET), total=len(driftstod))
 
     def no_population_section(self, heading: str = "Tillgång till service (fågelvägen)",
                               anchor: str = "tillganglighet") -> Fragment:
@@ -637,7 +719,7 @@ class Report(Document):
 
         The driftstöd distance check needs only the service points and is still shown.
         """
-        driftstod = driftstod_check(self.data)
+        driftstod = self.driftstod
         table = self._driftstod_table(driftstod)
         html = self._render("no_population", heading=heading, anchor=anchor,
                             driftstod_table=table, by_road=_by_road(driftstod))
@@ -794,6 +876,7 @@ class Report(Document):
             build_rows.append(["Byggdatum (SOURCE_DATE_EPOCH)", build_date()])
         build_table = self._table("Verktyg och parametrar", ["Uppgift", "Värde"], build_rows, css="keep")
         html = self._render("method", warnings=self.data.warnings, caps_version=caps.version,
+                            warnings_list=self.full_list(WARNINGS_SHEET),
                             previous_year=self.year - 1 if self.previous else None,
                             previous_errors=self.previous_errors,
                             sources_table=sources_table, build_table=build_table)
