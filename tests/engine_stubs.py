@@ -45,7 +45,9 @@ def notebook(staging, data_dir, year=None, data=None, previous=None) -> int:
     """Runs a one-cell notebook in the worker's reused kernel; records the worker's and the kernel's pid."""
     name = uuid.uuid4().hex[:8]
     source = Path(staging) / f"liten-{name}.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nos.getpid()")])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nos.getpid()")], metadata={
+        "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+        "language_info": {"name": "python"}})
     nbformat.write(nb, source)
     executed = build._execute(source, Path(staging) / f"liten-{name}-körd.ipynb", year, Path(data_dir))
     kernel_pid = int(executed.cells[-1].outputs[0]["data"]["text/plain"])
