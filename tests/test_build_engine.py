@@ -158,6 +158,25 @@ def test_a_failing_part_publishes_nothing_of_its_year(data_dir, tmp_path, method
     assert not multiprocessing.active_children()
 
 
+def test_a_folder_that_cannot_be_moved_in_puts_the_old_report_back(data_dir, tmp_path, monkeypatch):
+    """As when Windows refuses to move a folder a virus scanner holds open."""
+    out = tmp_path / "out"
+    build.build_years(data_dir, out, [2024], jobs=1, force=True, parts=stubs.parts())
+    before = snapshot(out / "2024")
+    real_replace = os.replace
+
+    def refuse_staging(source, target):
+        if "-bygge-" in str(source):
+            raise PermissionError(13, "Åtkomst nekad", str(source))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(build.os, "replace", refuse_staging)
+    with pytest.raises(PermissionError):
+        build.build_years(data_dir, out, [2024], jobs=1, force=True, parts=stubs.parts())
+    assert snapshot(out / "2024") == before
+    assert not _leftovers(out)
+
+
 def test_the_real_parts_reach_a_spawned_worker(data_dir, tmp_path):
     """The registry's functions and the validated data survive pickling for ``spawn`` (exports: no kernel)."""
     out = tmp_path / "out"

@@ -438,7 +438,8 @@ def publish(staging: Path, final: Path) -> Path:
     """Replace ``final`` by ``staging`` under the folder's lock; returns ``final``.
 
     The old folder is renamed away first and removed only after the new one is
-    in place, so readers see either the old or the new complete report.
+    in place, so readers see either the old or the new complete report; should
+    the new one fail to move in, the old one is put back.
     """
     with _locked(final.parent):
         (staging / STAGING_MARKER).unlink(missing_ok=True)
@@ -446,7 +447,12 @@ def publish(staging: Path, final: Path) -> Path:
         if final.exists():
             old = final.with_name(f".{final.name}-gammal-{os.getpid()}-{time.monotonic_ns()}")
             os.replace(final, old)
-        os.replace(staging, final)
+        try:
+            os.replace(staging, final)
+        except BaseException:
+            if old is not None:  # e.g. a file of the new folder held open on Windows: the old report goes back
+                os.replace(old, final)
+            raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return final
