@@ -670,6 +670,29 @@ def _workers(jobs: int | None, parts: int, method: str | None = None, kernel: bo
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _stop_workers(pool) -> None:
+    """Kill the pool's workers and their kernels now (an interrupt: nothing of theirs will be published).
+
+    Waiting for them could take minutes (a PDF under load), longer than a
+    service manager waits after SIGTERM. Publishing happens in this process
+    only, so a killed worker can leave at most an unpublished staging folder,
+    which the caller removes.
+    """
+    import psutil
+
+    victims = []
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # the executor's workers
+        try:
+            worker = psutil.Process(process.pid)
+            victims += worker.children(recursive=True) + [worker]
+        except psutil.Error:
+            continue
+    for victim in victims:
+        with contextlib.suppress(psutil.Error):
+            victim.kill()
+    psutil.wait_procs(victims, timeout=10)
+
+
 def _run(pool, jobs: list[_Job], progress):
     """Run the jobs' parts in the pool (or in this process); yield each job's result when published.
 
@@ -678,8 +701,9 @@ def _run(pool, jobs: list[_Job], progress):
     (:attr:`Part.rank`), so that short parts fill the gaps at the end while
     years are still published as the batch goes.
 
-    Whatever happens, no staging folder is left behind: on an error or an
-    interrupt the running parts are waited for, then every unpublished
+    Whatever happens, no staging folder is left behind: on an error the
+    running parts are waited for, on an interrupt (Ctrl-C, SIGTERM) the
+    workers and their kernels are stopped at once, then every unpublished
     staging folder is removed.
     """
     total = len(jobs)
@@ -726,7 +750,9 @@ def _run(pool, jobs: list[_Job], progress):
                         if progress:
                             progress("done", job.key, result)
                         yield result
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: what runs would not be published
+                _stop_workers(pool)
             for future in pending:
                 future.cancel()
             wait(pending)  # let running parts end before their folders are removed

@@ -181,7 +181,7 @@ def _terminated(exc: BaseException) -> bool:
 
 @contextlib.contextmanager
 def _announce_interrupt():
-    """Say at once that Ctrl-C or SIGTERM was heard: the build still waits for the parts that are running.
+    """Say at once that Ctrl-C or SIGTERM was heard: the build then stops its workers and removes what is unpublished.
 
     SIGTERM (``kill``, a service manager stopping the build) is handled as
     Ctrl-C and raises :class:`Terminated`. Windows delivers no SIGTERM from
