@@ -314,6 +314,7 @@ class Part:
     function: Callable[..., int]
     rank: int  # longest parts first: a follow-up report takes about five times a what-if page
     kernel: bool = True  # runs a notebook: the workers launch their kernels before it comes
+    loaded: bool = True  # receives the years the build validated (else None: it reads what it needs)
 
 
 def _whatif_year(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
@@ -325,7 +326,7 @@ def _whatif_year(staging: Path, data_dir: Path, year: int, data=None, previous=N
 PARTS: dict[str, Part] = {part.name: part for part in (
     Part("report_part", report_part, 0),
     Part("overview_part", overview_part, 1),
-    Part("whatif_part", _whatif_year, 2),
+    Part("whatif_part", _whatif_year, 2, loaded=False),
     Part("exports_part", exports_part, 3, kernel=False),
 )}
 # What a year's build makes (scripts/bench_build.py narrows it with ``parts=``).
@@ -519,8 +520,8 @@ def _launch_kernel_early() -> None:
 def _start_worker(parent: int, kernel: bool = True) -> None:
     """A worker's first step: watch the parent, leave signals to it, then :func:`_launch_kernel_early`.
 
-    On Ctrl-C or SIGTERM the parent stops handing out parts, waits for the
-    running ones and removes every unpublished staging folder; workers
+    On Ctrl-C or SIGTERM the parent stops handing out parts, stops the
+    workers and removes every unpublished staging folder; workers
     interrupted in the middle of a call would only print tracebacks. Should
     the parent die without that (``kill -9``), the worker kills its kernel
     and exits (:func:`serviceprogram.lifeline.watch_parent`).
@@ -636,7 +637,8 @@ def _add_previous_years(folder: Path, years, loaded: dict) -> None:
 
 def _year_job(folder: Path, out: Path, year: int, loaded: dict, manifest: dict, parts) -> _Job:
     data = (folder, year, loaded.get(year), loaded.get(year - 1))
-    return _Job(year, out / str(year), manifest, [(part, data) for part in parts])
+    return _Job(year, out / str(year), manifest,
+                [(part, data if part.loaded else (folder, year, None, None)) for part in parts])
 
 
 @contextlib.contextmanager
