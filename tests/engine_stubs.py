@@ -57,13 +57,15 @@ def notebook(staging, data_dir, year=None, data=None, previous=None) -> int:
 
 def parts(report=quick, whatif=quick, exports=quick, kernel=False) -> tuple:
     """A year's three parts with the given stand-ins (names and order as the real ones)."""
-    return (build.Part("report_part", report, build.PARTS["report_part"].rank, kernel),
-            build.Part("whatif_part", whatif, build.PARTS["whatif_part"].rank, kernel),
-            build.Part("exports_part", exports, build.PARTS["exports_part"].rank, False))
+    # loaded=False: the stand-ins need no data, so a spawned worker does not import pandas to unpickle it
+    # (test_the_real_parts_reach_a_spawned_worker sends the real data).
+    return (build.Part("report_part", report, build.PARTS["report_part"].rank, kernel, loaded=False),
+            build.Part("whatif_part", whatif, build.PARTS["whatif_part"].rank, kernel, loaded=False),
+            build.Part("exports_part", exports, build.PARTS["exports_part"].rank, False, loaded=False))
 
 
 def overview(function=quick, kernel=False) -> build.Part:
-    return build.Part("overview_part", function, build.PARTS["overview_part"].rank, kernel)
+    return build.Part("overview_part", function, build.PARTS["overview_part"].rank, kernel, loaded=False)
 
 
 def records(folder: Path) -> list[dict]:

@@ -76,3 +76,21 @@ def test_ctrl_c_and_sigterm_stop_cleanly_in_swedish(previous_good, data_dir, job
     assert snapshot(previous_good / "2024") == before
     assert not [p.name for p in previous_good.iterdir() if "-bygge-" in p.name], "staging folder or lock left"
     assert not kernels() - running, "kernels left running"
+
+
+def test_an_interrupt_that_python_wraps_is_still_an_interrupt(monkeypatch):
+    """Ctrl-C landing while a class is created (e.g. during an import) arrives as a RuntimeError."""
+    from serviceprogram import cli
+
+    monkeypatch.setattr(cli, "_received", [signal.SIGINT])
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as inner:
+            raise RuntimeError("Error calling __set_name__ on '_axis_method_wrapper'") from inner
+    except RuntimeError as exc:
+        wrapped = exc
+    assert cli._caused_by_interrupt(wrapped)
+    assert not cli._caused_by_interrupt(RuntimeError("ett riktigt fel"))
+    monkeypatch.setattr(cli, "_received", [])
+    assert not cli._caused_by_interrupt(wrapped)  # no signal was handled: a real error

@@ -179,6 +179,21 @@ def _terminated(exc: BaseException) -> bool:
     return isinstance(exc, Terminated) or (hasattr(signal, "SIGTERM") and signal.SIGTERM in _received)
 
 
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """True when ``exc`` wraps the KeyboardInterrupt of a signal this process handled.
+
+    Python wraps an interrupt that lands in some places (a class body being
+    created during an import, say) in another exception; it is still Ctrl-C.
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return bool(_received)
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 @contextlib.contextmanager
 def _announce_interrupt():
     """Say at once that Ctrl-C or SIGTERM was heard: the build then stops its workers and removes what is unpublished.
@@ -254,6 +269,9 @@ def _report(args) -> int:
             results = build_years(args.data_dir, out, args.year, progress=progress, jobs=args.jobs,
                                   force=args.force)
     except Exception as exc:
+        if _caused_by_interrupt(exc):
+            logger.error("Bygget avbröts med Ctrl-C eller SIGTERM")
+            raise (Terminated if _terminated(exc) else KeyboardInterrupt)() from exc
         if isinstance(exc, ServiceprogramError):
             logger.error("Bygget avbröts: %s", exc)
         else:  # a bug: the whole traceback goes to the log, one line to the screen (see main)
