@@ -60,5 +60,5 @@ bench: $(STAMP) ## Print the benchmark figures (batch build, access analysis, in
 	$(BIN)/python scripts/bench_roads.py
 	$(BIN)/python scripts/bench_large.py
 
-clean: ## Remove built reports (keeps .venv)
-	find $(or $(OUT),outputs) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+clean: ## Remove the reports the tool built (keeps .venv and every file the tool did not make)
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) scripts/clean_outputs.py $(or $(OUT),outputs)

@@ -12,7 +12,7 @@ Usage: .venv/bin/python scripts/bench_build.py [--scale 2,4,8] [--regions 2] [--
    tagging), so that ratio is conservative.
    The target is judged on this comparison: the same reports made both ways.
    For information, the other way round: the build narrowed to the follow-up
-   report (``build.YEAR_PARTS``, no overview) against the naive chain of the
+   report (``build_years(parts=...)``, no overview) against the naive chain of the
    follow-up report alone. That ratio is lower (about 2 here): three equal
    report tasks on two cores leave one core idle for a third of the build,
    a gap that the what-if pages, exported files and overview fill in the
@@ -85,8 +85,7 @@ def naive(data: Path, out: Path, years, same_reports: bool) -> float:
 NARROWED = """
 import sys
 from serviceprogram import build
-build.YEAR_PARTS = ("report_part",)
-build.build_years(sys.argv[1], sys.argv[2], [int(y) for y in sys.argv[3:]], force=True)
+build.build_years(sys.argv[1], sys.argv[2], [int(y) for y in sys.argv[3:]], force=True, parts=("report_part",))
 """
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
+import uuid
 import subprocess
 import sys
 from pathlib import Path
@@ -86,12 +88,53 @@ def previous_good(built_2024, tmp_path) -> Path:
     return out
 
 
-def kernels() -> set[int]:
-    """Process ids of the running Jupyter kernels (on this machine)."""
+# Every process this test session starts inherits this variable (kernels and
+# pool workers included, even after their parent died), so "our" processes can
+# be told from a JupyterLab or another test run elsewhere on the machine.
+SESSION_VARIABLE = "SERVICEPROGRAM_TEST_SESSION"
+os.environ.setdefault(SESSION_VARIABLE, uuid.uuid4().hex)
+
+
+def own_processes() -> list:
+    """This test session's processes: descendants of this one, and orphans that inherited the marker.
+
+    Nothing else on the machine is looked at beyond reading the marker.
+    """
     import psutil
 
-    found = set()
-    for process in psutil.process_iter(["cmdline"]):
-        if any("ipykernel" in part for part in process.info["cmdline"] or []):
-            found.add(process.pid)
-    return found
+    me = psutil.Process()
+    found = {p.pid: p for p in me.children(recursive=True)}
+    token = os.environ[SESSION_VARIABLE]
+    for process in psutil.process_iter():
+        if process.pid in found or process.pid == me.pid:
+            continue
+        try:
+            if process.environ().get(SESSION_VARIABLE) == token:
+                found[process.pid] = process
+        except psutil.Error:  # another user's process, or gone meanwhile: not ours
+            continue
+    return [p for p in found.values() if _alive(p)]
+
+
+def _alive(process) -> bool:
+    import psutil
+
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def is_kernel(process) -> bool:
+    """True for a Jupyter kernel process."""
+    import psutil
+
+    try:
+        return any("ipykernel" in part for part in process.cmdline())
+    except psutil.Error:
+        return False
+
+
+def kernels() -> set[int]:
+    """Process ids of the running Jupyter kernels this test session started (see :func:`own_processes`)."""
+    return {p.pid for p in own_processes() if is_kernel(p)}

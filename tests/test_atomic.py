@@ -43,17 +43,18 @@ def test_failing_worker_leaves_previous_outputs(previous_good, data_dir, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("WeasyPrint kraschade")
 
-    monkeypatch.setattr("serviceprogram.render.html_to_pdf", broken)  # inherited by the forked workers
+    monkeypatch.setattr("serviceprogram.render.html_to_pdf", broken)  # inherited by forked workers only
     with pytest.raises(RuntimeError, match="WeasyPrint kraschade"):  # not a broken pool
-        build.build_years(data_dir, previous_good, [2023, 2024], jobs=2, force=True)
+        build.build_years(data_dir, previous_good, [2023, 2024], jobs=2, force=True, method="fork")
     assert snapshot(previous_good / "2024") == before
     assert not (previous_good / "2023").exists()
     assert not [p.name for p in previous_good.iterdir() if p.name.startswith(".20")], "staging folder left"
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_stops_cleanly_in_swedish(previous_good, data_dir, jobs):
-    """Ctrl-C in the middle of a build: one Swedish line, exit 130, the old report intact."""
+@pytest.mark.parametrize("jobs, how", [("1", "Ctrl-C"), ("2", "Ctrl-C"), ("1", "SIGTERM"), ("2", "SIGTERM")])
+def test_ctrl_c_and_sigterm_stop_cleanly_in_swedish(previous_good, data_dir, jobs, how):
+    """Ctrl-C (to the whole group, as a terminal does) or SIGTERM (to the build, as ``kill`` does)
+    in the middle of a build: one Swedish line, exit 130 or 143, the old report intact."""
     before, running = snapshot(previous_good / "2024"), kernels()
     process = subprocess.Popen(
         [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(data_dir), "--out",
@@ -63,11 +64,33 @@ def test_ctrl_c_stops_cleanly_in_swedish(previous_good, data_dir, jobs):
     while not list(previous_good.glob(".2024-bygge-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(1.5)  # inside a notebook or the PDF
-    os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+    if how == "Ctrl-C":
+        os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+    else:
+        os.kill(process.pid, signal.SIGTERM)  # what kill, a service manager or a scheduler does
     _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130, stderr
+    assert process.returncode == (130 if how == "Ctrl-C" else 143), stderr
     assert "Traceback" not in stderr, stderr
-    assert "avbrutet" in stderr
+    assert ("avbrutet" if how == "Ctrl-C" else "avslutat på begäran") in stderr
+    assert "tidigare rapporter är orörda" in stderr
     assert snapshot(previous_good / "2024") == before
-    assert not [p.name for p in previous_good.iterdir() if p.name.startswith(".2024")], "staging folder left"
+    assert not [p.name for p in previous_good.iterdir() if "-bygge-" in p.name], "staging folder or lock left"
     assert not kernels() - running, "kernels left running"
+
+
+def test_an_interrupt_that_python_wraps_is_still_an_interrupt(monkeypatch):
+    """Ctrl-C landing while a class is created (e.g. during an import) arrives as a RuntimeError."""
+    from serviceprogram import cli
+
+    monkeypatch.setattr(cli, "_received", [signal.SIGINT])
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as inner:
+            raise RuntimeError("Error calling __set_name__ on '_axis_method_wrapper'") from inner
+    except RuntimeError as exc:
+        wrapped = exc
+    assert cli._caused_by_interrupt(wrapped)
+    assert not cli._caused_by_interrupt(RuntimeError("ett riktigt fel"))
+    monkeypatch.setattr(cli, "_received", [])
+    assert not cli._caused_by_interrupt(wrapped)  # no signal was handled: a real error

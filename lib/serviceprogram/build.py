@@ -1,7 +1,8 @@
 """Building the yearly reports: validate, execute the notebooks, render, publish.
 
 - Years whose inputs are unchanged are skipped (:mod:`serviceprogram.cache`).
-- The worker processes are forked first and launch their Jupyter kernels,
+- The worker processes start first (``fork`` on Linux, ``spawn`` on Windows
+  and macOS, see :func:`start_method`) and launch their Jupyter kernels,
   which boot while the parent validates every year to build: one invalid
   year stops the whole batch before anything is written, with every problem
   listed, and the workers stop at once.
@@ -15,14 +16,25 @@
   interrupted or concurrent build never leaves partial files or damages a
   good report. The manifest is hashed before the build starts: a data file
   saved during the build leaves the year stale, to be built again.
+- Parts are :class:`Part` records looked up by name in :data:`PARTS`; what
+  goes to a worker is picklable (a module-level function and its
+  arguments), so nothing depends on state that only a forked process sees.
+- A staging folder belongs to the build that holds its owner lock; a build
+  killed outright leaves it behind, and the next build into the same folder
+  removes it (:func:`remove_stale_staging`). Workers end when the parent dies
+  (:mod:`serviceprogram.lifeline`).
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
+import secrets
 import shutil
-import tempfile
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +47,12 @@ NOTEBOOK = "uppfoljning.ipynb"
 WHATIF_NOTEBOOK = "tillganglighet.ipynb"
 OVERVIEW_NOTEBOOK = "programoversikt.ipynb"
 LOCK_FILE = ".serviceprogram.lock"
+# Inside every staging folder while it is built: who made it (removed when published).
+STAGING_MARKER = ".serviceprogram-bygge.json"
+# Staging folders (``.2024-bygge-<token>``) and replaced folders (``.2024-gammal-<pid>-<ns>``).
+STAGING_PATTERN = re.compile(r"^\.(?:\d{4}|program)-(?:bygge-[0-9a-f]{16}|gammal-\d+-\d+)$")
+START_METHOD_ENV = "SERVICEPROGRAM_START_METHOD"
+START_METHODS = ("fork", "spawn", "forkserver")
 
 
 @dataclass
@@ -284,17 +302,78 @@ def overview_part(staging: Path, data_dir: Path) -> int:
     return 0
 
 
-# What a year's build makes. (scripts/bench_build.py narrows it to the follow-up
-# report, to compare with a naive chain that makes only that.)
+@dataclass(frozen=True)
+class Part:
+    """One part of a build: a module-level function and its place in the order.
+
+    ``function(staging, data_dir, year, data, previous)`` for a year's part,
+    ``function(staging, data_dir)`` for the overview; it writes its files into
+    ``staging`` and returns the number of data warnings. It must be defined
+    at module level: a worker started with ``spawn`` receives it by name.
+    """
+
+    name: str
+    function: Callable[..., int]
+    rank: int  # longest parts first: a follow-up report takes about five times a what-if page
+    kernel: bool = True  # runs a notebook: the workers launch their kernels before it comes
+    loaded: bool = True  # receives the years the build validated (else None: it reads what it needs)
+
+
+def _whatif_year(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
+    return whatif_part(staging, data_dir, year)
+
+
+# Every part the build knows, by name. Longest parts first (rank), so that the
+# short ones fill the gaps at the end.
+PARTS: dict[str, Part] = {part.name: part for part in (
+    Part("report_part", report_part, 0),
+    Part("overview_part", overview_part, 1),
+    Part("whatif_part", _whatif_year, 2, loaded=False),
+    Part("exports_part", exports_part, 3, kernel=False),
+)}
+# What a year's build makes (scripts/bench_build.py narrows it with ``parts=``).
 YEAR_PARTS = ("report_part", "whatif_part", "exports_part")
-# Longest parts first (a follow-up report takes about five times a what-if
-# page), so that the short ones fill the gaps at the end.
-PART_ORDER = ("report_part", "overview_part", "whatif_part", "exports_part")
 
 
-def _order(function) -> int:
-    name = getattr(function, "__name__", "")
-    return PART_ORDER.index(name) if name in PART_ORDER else len(PART_ORDER)
+def resolve_parts(parts) -> list[Part]:
+    """The :class:`Part` records of ``parts`` (names in :data:`PARTS`, or Part records)."""
+    resolved = []
+    for part in parts:
+        if isinstance(part, Part):
+            resolved.append(part)
+        elif part in PARTS:
+            resolved.append(PARTS[part])
+        else:
+            raise ValueError(f"unknown build part {part!r}; known: {', '.join(PARTS)}")
+    return resolved
+
+
+def _run_part(part: Part, staging: Path, *args) -> int:
+    """What a worker runs: one part (picklable under every start method)."""
+    return part.function(staging, *args)
+
+
+def start_method(method: str | None = None) -> str:
+    """The process start method of the build's pool.
+
+    ``method`` if given, else the environment variable
+    ``SERVICEPROGRAM_START_METHOD``, else ``fork`` on Linux and ``spawn``
+    elsewhere (Windows has no ``fork``; macOS's system libraries are not
+    safe after it).
+
+    Raises
+    ------
+    UsageError
+        If the method is unknown or not available on this platform.
+    """
+    import multiprocessing
+
+    chosen = method or os.environ.get(START_METHOD_ENV) or ("fork" if sys.platform.startswith("linux") else "spawn")
+    available = multiprocessing.get_all_start_methods()
+    if chosen not in START_METHODS or chosen not in available:
+        raise UsageError(f"Startmetoden {chosen!r} (variabeln {START_METHOD_ENV}) finns inte här. "
+                         f"Välj en av: {', '.join(m for m in START_METHODS if m in available)}.")
+    return chosen
 
 
 @dataclass
@@ -304,8 +383,9 @@ class _Job:
     key: int  # the year, 0 for the programme overview
     final: Path
     manifest: dict
-    parts: list = field(default_factory=list)
+    parts: list = field(default_factory=list)  # (Part, arguments after the staging folder)
     staging: Path | None = None
+    owner: object = None  # the staging folder's owner lock (a filelock.FileLock), held while it is built
     pending: int = 0
     warnings: int = 0
     start: float = field(default_factory=time.perf_counter)
@@ -317,41 +397,111 @@ class _Job:
         return BuildResult(self.key, final, sorted(final.iterdir()), time.perf_counter() - self.start,
                            self.warnings)
 
+    def open(self) -> None:
+        """Take the owner lock, then make the staging folder and its marker (in that order).
 
-def _staging(out_dir: Path, name: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix=f".{name}-bygge-", dir=out_dir))
-    folder.chmod(0o755)  # mkdtemp makes it private; the published folder is for everyone
-    return folder
+        A build that finds the folder with its owner lock free knows that the
+        build which made it is gone (:func:`remove_stale_staging`).
+        """
+        from filelock import FileLock
+
+        out, name = self.final.parent, f".{self.final.name}-bygge-{secrets.token_hex(8)}"
+        self.owner = FileLock(out / f"{name}.lock")
+        self.owner.acquire()
+        self.staging = out / name
+        self.staging.mkdir()
+        marker = {"pid": os.getpid(), "folder": self.final.name}
+        (self.staging / STAGING_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+
+    def close(self) -> None:
+        """Remove the staging folder (gone already when published) and release the owner lock."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+        if self.owner is not None:
+            _release_owner(self.owner)
+            self.owner = None
+
+
+def _release_owner(lock) -> None:
+    lock.release()
+    with contextlib.suppress(OSError):  # the lock file of a finished build is no longer needed
+        Path(lock.lock_file).unlink()
 
 
 @contextlib.contextmanager
 def _locked(out_dir: Path):
-    """An exclusive lock on the outputs folder (one publisher at a time)."""
-    import fcntl
+    """An exclusive lock on the outputs folder (one publisher at a time), on every platform."""
+    from filelock import FileLock
 
-    with open(out_dir / LOCK_FILE, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with FileLock(Path(out_dir) / LOCK_FILE):
+        yield
 
 
 def publish(staging: Path, final: Path) -> Path:
     """Replace ``final`` by ``staging`` under the folder's lock; returns ``final``.
 
     The old folder is renamed away first and removed only after the new one is
-    in place, so readers see either the old or the new complete report.
+    in place, so readers see either the old or the new complete report; should
+    the new one fail to move in, the old one is put back.
     """
     with _locked(final.parent):
+        (staging / STAGING_MARKER).unlink(missing_ok=True)
         old = None
         if final.exists():
             old = final.with_name(f".{final.name}-gammal-{os.getpid()}-{time.monotonic_ns()}")
             os.replace(final, old)
-        os.replace(staging, final)
+        try:
+            os.replace(staging, final)
+        except BaseException:
+            if old is not None:  # e.g. a file of the new folder held open on Windows: the old report goes back
+                os.replace(old, final)
+            raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def _owner_alive(folder: Path) -> bool:
+    """True when the build that made the staging folder ``folder`` still holds its owner lock."""
+    from filelock import FileLock, Timeout
+
+    if "-bygge-" not in folder.name:
+        return False  # a replaced folder: its build removes it right after publishing
+    lock = FileLock(folder.with_name(f"{folder.name}.lock"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return True
+    _release_owner(lock)
+    return False
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders that builds killed outright left in ``out_dir``; return them.
+
+    Only folders the build makes are considered: a name such as
+    ``.2024-bygge-<16 hex>`` or ``.2024-gammal-<pid>-<ns>``, a real folder
+    (not a link), holding the build's marker or manifest, whose owner lock no
+    running build holds. Anything else, the user's files included, stays.
+    """
+    out = Path(out_dir)
+
+    def candidates():
+        if not out.is_dir():
+            return []
+        return [entry for entry in sorted(out.iterdir())
+                if STAGING_PATTERN.match(entry.name) and not entry.is_symlink() and entry.is_dir()
+                and ((entry / STAGING_MARKER).is_file() or (entry / cache.MANIFEST).is_file())]
+
+    if not candidates():  # the usual case: nothing to lock, nothing written
+        return []
+    removed = []
+    with _locked(out):  # no build publishes meanwhile (a published folder loses its marker under this lock)
+        for entry in candidates():
+            if not _owner_alive(entry):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    return removed
 
 
 def _launch_kernel_early() -> None:
@@ -369,17 +519,25 @@ def _launch_kernel_early() -> None:
         _shutdown_kernel()
 
 
-def _start_worker() -> None:
-    """A worker's first step: leave Ctrl-C to the parent, then :func:`_launch_kernel_early`.
+def _start_worker(parent: int, kernel: bool = True) -> None:
+    """A worker's first step: watch the parent, leave signals to it, then :func:`_launch_kernel_early`.
 
-    On Ctrl-C the parent stops handing out parts, waits for the running ones
-    and removes every unpublished staging folder; workers interrupted in the
-    middle of a call would only print tracebacks.
+    On Ctrl-C or SIGTERM the parent stops handing out parts, stops the
+    workers and removes every unpublished staging folder; workers
+    interrupted in the middle of a call would only print tracebacks. Should
+    the parent die without that (``kill -9``), the worker kills its kernel
+    and exits (:func:`serviceprogram.lifeline.watch_parent`).
     """
     import signal
 
+    from .lifeline import watch_parent
+
+    watch_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _launch_kernel_early()
+    if hasattr(signal, "SIGTERM"):  # POSIX; on Windows the parent's console events stop the build
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if kernel:
+        _launch_kernel_early()
 
 
 def stale_years(data_dir: Path, out_dir: Path, years, force: bool = False) -> list[int]:
@@ -388,7 +546,8 @@ def stale_years(data_dir: Path, out_dir: Path, years, force: bool = False) -> li
 
 
 def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: int | None = None,
-                force: bool = False, overview: bool | None = None) -> list[BuildResult]:
+                force: bool = False, overview: bool | None = None, parts=None,
+                method: str | None = None) -> list[BuildResult]:
     """Validate the years that need it, then build them (and the overview) in parallel.
 
     The workers start (and start their kernels) while the data is validated;
@@ -413,6 +572,11 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
         Rebuild even what is up to date.
     overview : bool, optional
         Build the programme overview ``OUT/program/``; default when no years are given.
+    parts : sequence of str or Part, optional
+        What a year's build makes (default :data:`YEAR_PARTS`); a ``Part``
+        named ``overview_part`` replaces the overview's.
+    method : str, optional
+        The pool's start method (see :func:`start_method`).
 
     Returns
     -------
@@ -429,10 +593,15 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
     """
     folder = resolve_data_dir(data_dir)
     overview = not years if overview is None else overview
+    chosen = resolve_parts(YEAR_PARTS if parts is None else parts)
+    year_parts = [p for p in chosen if p.name != "overview_part"]
+    overview_parts = [p for p in chosen if p.name == "overview_part"] or [PARTS["overview_part"]]
+    method = start_method(method) if (jobs or 2) > 1 else None
     years = check_years(folder, years)
     out = Path(out_dir).resolve() if out_dir is not None else default_out_dir(folder)
     folders.check_out_dir(out, folder)  # before any work: see serviceprogram.folders
     folders.check_targets(out, [str(y) for y in years] + ([cache.PROGRAM_FOLDER] if overview else []))
+    remove_stale_staging(out)  # left by a build killed outright
     todo = stale_years(folder, out, years, force)
     results = {y: BuildResult(y, out / str(y), skipped=True) for y in years if y not in todo}
     all_years = find_years(folder)
@@ -442,14 +611,15 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
     if with_overview:
         manifests[0] = cache.manifest_for(folder, cache.PROGRAM_FOLDER, all_years)
     if manifests:
-        with _workers(jobs, len(YEAR_PARTS) * len(todo) + with_overview) as pool:
+        kernel = any(p.kernel for p in year_parts) or (with_overview and overview_parts[0].kernel)
+        with _workers(jobs, len(year_parts) * len(todo) + with_overview, method, kernel) as pool:
             loaded = validate_all(folder, todo) if todo else {}
             _add_previous_years(folder, todo, loaded)
             _search_roads(loaded)
             out.mkdir(parents=True, exist_ok=True)
-            work = [_year_job(folder, out, y, loaded, manifests[y]) for y in todo]
+            work = [_year_job(folder, out, y, loaded, manifests[y], year_parts) for y in todo]
             if with_overview:
-                work.append(_Job(0, out / cache.PROGRAM_FOLDER, manifests[0], [(overview_part, (folder,))]))
+                work.append(_Job(0, out / cache.PROGRAM_FOLDER, manifests[0], [(overview_parts[0], (folder,))]))
             for result in _run(pool, work, progress):
                 results[result.year] = result
     return [results[y] for y in years] + ([results[0]] if 0 in results else [])
@@ -487,18 +657,24 @@ def _add_previous_years(folder: Path, years, loaded: dict) -> None:
                 pass  # an invalid previous year: the report then has no comparison (see Report.load)
 
 
-def _year_job(folder: Path, out: Path, year: int, loaded: dict, manifest: dict) -> _Job:
+def _year_job(folder: Path, out: Path, year: int, loaded: dict, manifest: dict, parts) -> _Job:
     data = (folder, year, loaded.get(year), loaded.get(year - 1))
-    arguments = {"report_part": data, "whatif_part": (folder, year), "exports_part": data}
-    return _Job(year, out / str(year), manifest, [(globals()[name], arguments[name]) for name in YEAR_PARTS])
+    return _Job(year, out / str(year), manifest,
+                [(part, data if part.loaded else (folder, year, None, None)) for part in parts])
 
 
 @contextlib.contextmanager
-def _workers(jobs: int | None, parts: int):
-    """``(pool, workers)``: forked workers that start their kernels at once (None: build in this process)."""
+def _workers(jobs: int | None, parts: int, method: str | None = None, kernel: bool = True):
+    """``(pool, workers)``: workers that start their kernels at once (None: build in this process).
+
+    ``method``: the start method (:func:`start_method`); ``kernel``: launch
+    the kernels early (some part runs a notebook). Each worker watches this
+    process and ends, with its kernel, should this process die.
+    """
     workers = max(1, min(jobs or os.cpu_count() or 1, parts))
     if workers == 1:
-        _launch_kernel_early()
+        if kernel:
+            _launch_kernel_early()
         try:
             yield None
         except BaseException:
@@ -508,13 +684,37 @@ def _workers(jobs: int | None, parts: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
-    pool.submit(int)  # forks every worker now, so that their kernels boot during the validation
+    context = multiprocessing.get_context(start_method(method))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                               initargs=(os.getpid(), kernel))
+    pool.submit(int)  # starts every worker now, so that their kernels boot during the validation
     try:
         yield pool, workers
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool) -> None:
+    """Kill the pool's workers and their kernels now (an interrupt: nothing of theirs will be published).
+
+    Waiting for them could take minutes (a PDF under load), longer than a
+    service manager waits after SIGTERM. Publishing happens in this process
+    only, so a killed worker can leave at most an unpublished staging folder,
+    which the caller removes.
+    """
+    import psutil
+
+    victims = []
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # the executor's workers
+        try:
+            worker = psutil.Process(process.pid)
+            victims += worker.children(recursive=True) + [worker]
+        except psutil.Error:
+            continue
+    for victim in victims:
+        with contextlib.suppress(psutil.Error):
+            victim.kill()
+    psutil.wait_procs(victims, timeout=10)
 
 
 def _run(pool, jobs: list[_Job], progress):
@@ -522,25 +722,26 @@ def _run(pool, jobs: list[_Job], progress):
 
     Parts are handed out one per free worker: the jobs in windows of twice
     as many jobs as workers, and within a window the longest parts first
-    (:data:`PART_ORDER`), so that short parts fill the gaps at the end while
+    (:attr:`Part.rank`), so that short parts fill the gaps at the end while
     years are still published as the batch goes.
 
-    Whatever happens, no staging folder is left behind: on an error or an
-    interrupt the running parts are waited for, then every unpublished
+    Whatever happens, no staging folder is left behind: on an error the
+    running parts are waited for, on an interrupt (Ctrl-C, SIGTERM) the
+    workers and their kernels are stopped at once, then every unpublished
     staging folder is removed.
     """
     total = len(jobs)
     pending: dict = {}
     try:
         for job in jobs:
-            job.staging = _staging(job.final.parent, job.final.name)
+            job.open()
             job.pending = len(job.parts)
         if pool is None:
             for job in jobs:
                 if progress:
                     progress("start", job.key, total=total)
-                for function, args in job.parts:
-                    job.warnings += function(job.staging, *args)
+                for part, args in job.parts:
+                    job.warnings += _run_part(part, job.staging, *args)
                 result = job.finish()
                 if progress:
                     progress("done", job.key, result)
@@ -550,19 +751,19 @@ def _run(pool, jobs: list[_Job], progress):
 
         pool, workers = pool
         window = 2 * workers
-        queue = [(index // window, _order(function), function, args, job)
-                 for index, job in enumerate(jobs) for function, args in job.parts]
+        queue = [(index // window, part.rank, part, args, job)
+                 for index, job in enumerate(jobs) for part, args in job.parts]
         queue.sort(key=lambda part: part[:2])  # stable: years stay in order within a rank
         started = set()
         try:
             while queue or pending:
                 while queue and len(pending) < workers:
-                    _, _, function, args, job = queue.pop(0)
+                    _, _, part, args, job = queue.pop(0)
                     if job.key not in started:
                         started.add(job.key)
                         if progress:
                             progress("start", job.key, total=total)
-                    pending[pool.submit(function, job.staging, *args)] = job
+                    pending[pool.submit(_run_part, part, job.staging, *args)] = job
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     job = pending.pop(future)
@@ -573,12 +774,13 @@ def _run(pool, jobs: list[_Job], progress):
                         if progress:
                             progress("done", job.key, result)
                         yield result
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: what runs would not be published
+                _stop_workers(pool)
             for future in pending:
                 future.cancel()
             wait(pending)  # let running parts end before their folders are removed
             raise
     finally:
         for job in jobs:
-            if job.staging is not None:
-                shutil.rmtree(job.staging, ignore_errors=True)  # gone already when published
+            job.close()  # the staging folder is gone already when published

@@ -3,7 +3,7 @@
 Exit status: 0 success, 1 invalid data (every problem listed), 2 wrong usage
 (or a folder that cannot be written), 3 an unexpected internal error (a bug:
 one Swedish line on the screen, the details in the build log), 130 interrupted
-with Ctrl-C (nothing half-built is published).
+with Ctrl-C, 143 stopped by SIGTERM (nothing half-built is published in either case).
 """
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import signal
 import sys
 from pathlib import Path
 
-from .errors import DataError, Problem, ServiceprogramError, UsageError
+from .errors import DataError, Problem, ServiceprogramError, Terminated, UsageError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
+EXIT_TERMINATED = 143  # the shell's code for SIGTERM (128 + 15)
 
 # argparse's own messages, in Swedish (Python ships no Swedish catalogue for them).
 _ARGPARSE_SV = (
@@ -178,19 +179,53 @@ def _log_file(out: Path):
     return logger, handler
 
 
+_received: list = []  # the signals _announce_interrupt has handled in this process
+
+
+def _terminated(exc: BaseException) -> bool:
+    """True when the interrupt came from SIGTERM rather than Ctrl-C."""
+    return isinstance(exc, Terminated) or (hasattr(signal, "SIGTERM") and signal.SIGTERM in _received)
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """True when ``exc`` wraps the KeyboardInterrupt of a signal this process handled.
+
+    Python wraps an interrupt that lands in some places (a class body being
+    created during an import, say) in another exception; it is still Ctrl-C.
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return bool(_received)
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 @contextlib.contextmanager
 def _announce_interrupt():
-    """Say at once that Ctrl-C was heard: the build still waits for the parts that are running."""
-    def interrupted(signum, frame):
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        print("\nAvbryter: pågående delar avslutas och det halvfärdiga tas bort …", file=sys.stderr)
-        raise KeyboardInterrupt
+    """Say at once that Ctrl-C or SIGTERM was heard: the build then stops its workers and removes what is unpublished.
 
-    previous = signal.signal(signal.SIGINT, interrupted)
+    SIGTERM (``kill``, a service manager stopping the build) is handled as
+    Ctrl-C and raises :class:`Terminated`. Windows delivers no SIGTERM from
+    other processes; the handler is installed only where the signal exists.
+    """
+    def interrupted(signum, frame):
+        _received.append(signum)  # libraries may raise a plain KeyboardInterrupt again on the way up
+        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        print("\nAvbryter: pågående delar avslutas och det halvfärdiga tas bort …", file=sys.stderr)
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    signals = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+    previous = {}
+    for number in signals:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread, or not settable here
+            previous[number] = signal.signal(number, interrupted)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _report(args) -> int:
@@ -242,6 +277,9 @@ def _report(args) -> int:
             results = build_years(args.data_dir, out, args.year, progress=progress, jobs=args.jobs,
                                   force=args.force)
     except Exception as exc:
+        if _caused_by_interrupt(exc):
+            logger.error("Bygget avbröts med Ctrl-C eller SIGTERM")
+            raise (Terminated if _terminated(exc) else KeyboardInterrupt)() from exc
         if isinstance(exc, ServiceprogramError):
             logger.error("Bygget avbröts: %s", exc)
         else:  # a bug: the whole traceback goes to the log, one line to the screen (see main)
@@ -424,11 +462,12 @@ def main(argv=None) -> int:
     except ServiceprogramError as exc:
         print(f"serviceprogram: {exc}", file=sys.stderr)
         return EXIT_DATA
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         done = (" Det som inte hann bli klart har inte publicerats; tidigare rapporter är orörda."
                 if args.command == "report" else "")
-        print(f"\nserviceprogram: avbrutet.{done}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        how = "avslutat på begäran (SIGTERM)" if _terminated(exc) else "avbrutet"
+        print(f"\nserviceprogram: {how}.{done}", file=sys.stderr)
+        return EXIT_TERMINATED if _terminated(exc) else EXIT_INTERRUPTED
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         print(f"serviceprogram: kan inte läsa eller skriva{where} ({exc.strerror or exc}).", file=sys.stderr)

@@ -100,3 +100,7 @@ class DataError(ServiceprogramError):
     def errors(self) -> list[Problem]:
         """Only the problems that stop the build."""
         return [p for p in self.problems if p.is_error]
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM): handled as Ctrl-C, with its own exit status."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -219,3 +220,65 @@ def check_problems_workbook(path: Path, data_dir: Path) -> Path:
         raise UsageError(f"Filen {target} finns redan och är ingen fellista som verktyget har skrivit. "
                          "Den skrivs inte över: ange ett nytt filnamn med --xlsx.")
     return target
+
+
+LOG_FOLDER = "logs"
+LOG_FILES = ("serviceprogram.log",)
+LOCK_FILE = ".serviceprogram.lock"
+# Staging and replaced folders of the build (see serviceprogram.build.STAGING_PATTERN).
+_STAGING_NAME = re.compile(r"^\.(?:\d{4}|program)-(?:bygge-[0-9a-f]{16}|gammal-\d+-\d+)$")
+
+
+def _made_by_build(entry: Path) -> bool:
+    """A published report folder: a real folder holding the build's manifest."""
+    return entry.is_dir() and not entry.is_symlink() and (entry / MANIFEST).is_file()
+
+
+def clean_outputs(out: Path) -> tuple[list[Path], list[Path]]:
+    """Remove what the build made in an outputs folder; return ``(removed, kept)`` (``make clean``).
+
+    Removed: report folders holding the build's manifest (``2024/``,
+    ``program/``), leftover staging folders no running build owns, the build
+    log ``logs/serviceprogram.log`` (and ``logs/`` when it is then empty), and
+    the programme record and lock file when nothing else is left. Anything
+    else (a user's file, a folder without a manifest, a link) is kept and
+    listed in ``kept``; ``.gitkeep`` is kept silently.
+    """
+    import shutil
+
+    out = Path(out)
+    removed: list[Path] = []
+    kept: list[Path] = []
+    if not out.is_dir() or out.is_symlink():
+        return removed, kept
+    try:
+        from .build import remove_stale_staging  # respects the owner lock of a running build
+    except ImportError:  # no filelock (make clean before make setup): staging folders are left
+        remove_stale_staging = None
+    if remove_stale_staging is not None:
+        removed += remove_stale_staging(out)
+    for entry in sorted(out.iterdir()):
+        if entry.name in (".gitkeep", IDENTITY_FILE, LOCK_FILE):
+            continue
+        if _made_by_build(entry) and not _STAGING_NAME.match(entry.name):
+            shutil.rmtree(entry)
+            removed.append(entry)
+        elif entry.name == LOG_FOLDER and entry.is_dir() and not entry.is_symlink():
+            for name in LOG_FILES:
+                log = entry / name
+                if log.is_file() and not log.is_symlink():
+                    log.unlink()
+                    removed.append(log)
+            if any(entry.iterdir()):
+                kept += sorted(entry.iterdir())
+            else:
+                entry.rmdir()
+        else:
+            kept.append(entry)
+    if not kept and not any(_STAGING_NAME.match(entry.name) for entry in out.iterdir()):
+        for name in (IDENTITY_FILE, LOCK_FILE):
+            path = out / name
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
+    return removed, kept

@@ -1,0 +1,73 @@
+"""Stand-in build parts for the engine tests: the engine's behaviour without rendering PDFs.
+
+They live at module level in an importable module (not in a test function or
+through monkeypatching), so that a worker started with ``spawn`` receives them
+by name exactly as a forked one does.
+"""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import nbformat
+
+from serviceprogram import build
+
+RECORD = "del-{name}.json"
+
+
+def _record(staging: Path, name: str, **extra) -> None:
+    (Path(staging) / RECORD.format(name=name)).write_text(
+        json.dumps({"pid": os.getpid(), **extra}), encoding="utf-8")
+
+
+def quick(staging, data_dir, year=None, data=None, previous=None) -> int:
+    """Writes one small file; no kernel, no notebook."""
+    _record(staging, f"snabb-{uuid.uuid4().hex[:8]}")
+    return 0
+
+
+def failing(staging, data_dir, year=None, data=None, previous=None) -> int:
+    raise RuntimeError("kraschade")
+
+
+def saving(staging, data_dir, year=None, data=None, previous=None) -> int:
+    """A part during which the analyst saves a data file (see test_build_engine)."""
+    from conftest import set_cell
+
+    set_cell(Path(data_dir) / "2024/stod.csv", 2, "mottagare", "Sparad under bygget")
+    return quick(staging, data_dir, year)
+
+
+def notebook(staging, data_dir, year=None, data=None, previous=None) -> int:
+    """Runs a one-cell notebook in the worker's reused kernel; records the worker's and the kernel's pid."""
+    name = uuid.uuid4().hex[:8]
+    source = Path(staging) / f"liten-{name}.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nos.getpid()")], metadata={
+        "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+        "language_info": {"name": "python"}})
+    nbformat.write(nb, source)
+    executed = build._execute(source, Path(staging) / f"liten-{name}-körd.ipynb", year, Path(data_dir))
+    kernel_pid = int(executed.cells[-1].outputs[0]["data"]["text/plain"])
+    _record(staging, f"notebook-{name}", kernel=kernel_pid)
+    return 0
+
+
+def parts(report=quick, whatif=quick, exports=quick, kernel=False) -> tuple:
+    """A year's three parts with the given stand-ins (names and order as the real ones)."""
+    # loaded=False: the stand-ins need no data, so a spawned worker does not import pandas to unpickle it
+    # (test_the_real_parts_reach_a_spawned_worker sends the real data).
+    return (build.Part("report_part", report, build.PARTS["report_part"].rank, kernel, loaded=False),
+            build.Part("whatif_part", whatif, build.PARTS["whatif_part"].rank, kernel, loaded=False),
+            build.Part("exports_part", exports, build.PARTS["exports_part"].rank, False, loaded=False))
+
+
+def overview(function=quick, kernel=False) -> build.Part:
+    return build.Part("overview_part", function, build.PARTS["overview_part"].rank, kernel, loaded=False)
+
+
+def records(folder: Path) -> list[dict]:
+    """What the stand-ins recorded in a published folder."""
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("del-*.json"))]
