@@ -780,9 +780,11 @@ def _funding_table(document, year: int, rows) -> None:
         bold = row[0] == TOTAL
         for i, (cell, text) in enumerate(zip(cells, row)):
             _cell_text(cell, [text], bold_first=bold, align=None if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
-    for row in table.rows:
-        for cell, width in zip(row.cells, (Mm(64), Mm(32), Mm(32), Mm(32))):
-            cell.width = width
+    table.autofit = False
+    for column, width in zip(table.columns, (Mm(64), Mm(32), Mm(32), Mm(32))):
+        column.width = width  # the grid, which LibreOffice follows
+        for cell in column.cells:
+            cell.width = width  # the cells, which Word follows
     document.add_paragraph()
 
 
