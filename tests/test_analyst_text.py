@@ -139,11 +139,13 @@ def test_broken_reference_and_unknown_file_are_problems(data_dir):
     assert "medborgare.md" in rules[("2024/text/medborgar.md", None)]
 
 
-def test_access_reference_without_population_is_a_problem(data_dir):
+def test_access_reference_without_population_is_a_warning(data_dir):
     (data_dir / "befolkning.csv").unlink()
     _write(data_dir, 2024, "slutsatser.md", "Det är {{ tillganglighet_befolkning_over_10km | fullsortiment }}.")
-    [problem] = [p for p in _problems(data_dir) if p.file.endswith("slutsatser.md")]
-    assert "befolkningsfil" in problem.rule
+    report = Report.load(2024, data_dir)  # the population file is optional: the year still loads
+    [problem] = [p for p in report.data.warnings if p.file.endswith("slutsatser.md")]
+    assert problem.row == 1 and "befolkningsfil" in problem.rule
+    assert "[värde saknas: tillganglighet_befolkning_over_10km]" in report.conclusions().html
 
 
 def test_text_files_are_inputs_of_the_build(data_dir):

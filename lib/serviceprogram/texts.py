@@ -155,9 +155,11 @@ def check_references(texts: dict, known: set[tuple[str, str]], has_access: bool)
         for ref in found:
             if _ACCESS_ID.fullmatch(ref.indicator):
                 if not has_access:
+                    # a warning: the population file is optional, and the text still reads
                     problems.append(Problem(text.label, ref.line, None, ref.raw,
                                             f"Indikatorn {ref.indicator} finns bara när datamappen har en "
-                                            "befolkningsfil (se docs/tillganglighet.md)"))
+                                            "befolkningsfil (se docs/tillganglighet.md): texten visar "
+                                            "[värde saknas] i stället för siffran", WARNING))
                 continue
             if ref.indicator not in ids:
                 problems.append(Problem(text.label, ref.line, None, ref.raw,
