@@ -9,7 +9,7 @@ from conftest import DATA
 from serviceprogram.report import Report
 
 SECTIONS = ("title_page", "key_figures", "activities", "support", "visits", "service_points", "service_plans",
-            "access_section", "method")
+            "access_section", "conclusions", "method")
 
 
 def _text(html: str) -> str:

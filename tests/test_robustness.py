@@ -59,7 +59,9 @@ SWEDISH = re.compile(
     re.IGNORECASE,
 )
 INTERNAL = re.compile(r"Traceback|<Check|^[A-Za-z_]+(\(.*\))?$|\bError\b:")
-LABELS = {"program.toml", "befolkning.csv", f"{YEAR}/befolkning.csv", *(f"{YEAR}/{t}.csv" for t in TABLES)}
+LABELS = {"program.toml", "befolkning.csv", f"{YEAR}/befolkning.csv", *(f"{YEAR}/{t}.csv" for t in TABLES),
+          # the analyst's text of the example year (a reference to an access figure warns without population)
+          *(f"{YEAR}/text/{name}" for name in ("sammanfattning.md", "slutsatser.md"))}
 
 
 # -- helpers -----------------------------------------------------------------------------

@@ -31,12 +31,22 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class SupportType:
+    """A support type as the report describes it: who decides and the share of the cost it may cover."""
+
+    namn: str
+    beslutar: str
+    andel: str
+
+
+@dataclass(frozen=True)
 class CapRules:
     """All caps with the version of the rules file."""
 
     version: str
     kalla: str
     caps: tuple[Cap, ...]
+    stodformer: tuple[SupportType, ...] = ()
 
     def for_year(self, year: int) -> list[Cap]:
         """The caps that apply in ``year``."""
@@ -62,7 +72,8 @@ def load_caps() -> CapRules:
             tuple(t.get("raknar_in", ())), t.get("kommentar", ""))
         for t in raw.get("tak", [])
     )
-    return CapRules(str(raw.get("version", "")), str(raw.get("kalla", "")), caps)
+    types = tuple(SupportType(t["namn"], t.get("beslutar", ""), t.get("andel", "")) for t in raw.get("stodform", []))
+    return CapRules(str(raw.get("version", "")), str(raw.get("kalla", "")), caps, types)
 
 
 # A warning names at most this many of a recipient's decisions, then how many more there are.

@@ -32,18 +32,38 @@ def support_by_type(stod: pd.DataFrame) -> pd.DataFrame:
     return table.astype("int64")
 
 
-def support_by_municipality(stod: pd.DataFrame, program) -> pd.DataFrame:
-    """Count, kronor and kronor per inhabitant per municipality and the county."""
+def support_by_municipality(stod: pd.DataFrame, program, year: int | None = None) -> pd.DataFrame:
+    """Count, kronor and kronor per inhabitant per municipality and the county.
+
+    The population is the year's (``folkmangd_per_ar`` in ``program.toml``) where given, else ``folkmangd``.
+    """
     names = program.kommun_names
     count = stod.groupby("kommun")["belopp_kr"].count().reindex(names, fill_value=0)
     amount = stod.groupby("kommun")["belopp_kr"].sum().reindex(names, fill_value=0)
-    population = pd.Series({k.namn: k.folkmangd for k in program.kommuner})
+    population = pd.Series({k.namn: k.population(year) for k in program.kommuner})
     table = pd.DataFrame({"antal": count.astype("int64"), "belopp_kr": amount.astype("int64"),
                           "folkmangd": population.astype("int64")})
     table.loc[COUNTY] = table.sum()
     table["kr_per_invanare"] = (table["belopp_kr"] / table["folkmangd"]).round(2)
     table.index.name = "kommun"
     return table
+
+
+FUNDING_COLUMNS = ("budget_kr", "beslutat_kr", "utbetalt_kr")
+
+
+def funding_table(program, year: int) -> pd.DataFrame:
+    """The year's ``[[finansiering]]`` rows: budget, decided and paid out per source, with a total row.
+
+    Empty (no rows, not even the total) when the programme gives no funding for the year.
+    """
+    rows = program.funding(year)
+    table = pd.DataFrame([[f.budget_kr, f.beslutat_kr, f.utbetalt_kr] for f in rows],
+                         index=pd.Index([f.kalla for f in rows], name="kalla"), columns=list(FUNDING_COLUMNS),
+                         dtype="int64")
+    if len(table):
+        table.loc[TOTAL] = table.sum()
+    return table.astype("int64")
 
 
 def support_matrix(stod: pd.DataFrame, program) -> pd.DataFrame:
@@ -178,6 +198,7 @@ class YearIndicators:
     oppnade_stangda: pd.DataFrame
     planer_per_status: pd.DataFrame
     planer_beslutade: pd.DataFrame
+    finansiering: pd.DataFrame = field(default_factory=pd.DataFrame)
     varningar: int = 0
     extra: list[pd.DataFrame] = field(default_factory=list)
 
@@ -218,6 +239,8 @@ class YearIndicators:
         add("kommuner_med_antagen_serviceplan", pd.Series({TOTAL: int(self.planer_per_status.loc["Antagen", "serviceplan"])}))
         add("kommuner_med_antagen_handlingsplan", pd.Series({TOTAL: int(self.planer_per_status.loc["Antagen", "handlingsplan"])}))
         add("stod_varningar_antal", pd.Series({TOTAL: self.varningar}))
+        for column in FUNDING_COLUMNS if len(self.finansiering) else ():
+            add(f"finansiering_{column}", self.finansiering[column])
         table = pd.DataFrame(rows, columns=["indikator", "dimension", "varde"])
         for extra in self.extra:
             table = pd.concat([table, extra[["indikator", "dimension", "varde"]]], ignore_index=True)
@@ -239,7 +262,7 @@ def compute(data: YearData) -> YearIndicators:
     return YearIndicators(
         year=year,
         stod_per_form=support_by_type(t["stod"]),
-        stod_per_kommun=support_by_municipality(t["stod"], program),
+        stod_per_kommun=support_by_municipality(t["stod"], program, year),
         stod_matris=support_matrix(t["stod"], program),
         besok_per_form=visits_by_form(t["foretagsbesok"]),
         besok_per_kommun=visits_by_municipality(t["foretagsbesok"], program),
@@ -251,6 +274,7 @@ def compute(data: YearData) -> YearIndicators:
         oppnade_stangda=points_opened_closed(t["serviceplatser"], year),
         planer_per_status=plans_by_status(t["serviceplaner"]),
         planer_beslutade=plans_decided(t["serviceplaner"], year),
+        finansiering=funding_table(program, year),
         varningar=sum(1 for w in data.warnings if w.column == "belopp_kr"),
     )
 

@@ -20,6 +20,7 @@ from .errors import WARNING, DataError, Problem, UsageError, sort_problems
 from .paths import PROGRAM_FILE, find_years, project_root, resolve_data_dir  # noqa: F401 (re-exported)
 from .program import Program, load_program
 from .reading import WORKBOOK, RawTable, read_csv, read_workbook, sha256_file
+from .texts import TEXT_FOLDER, check_references, read_texts, syntax_problems
 
 POPULATION_FILE = "befolkning.csv"
 # Population points may differ from the official population by rounding.
@@ -57,6 +58,8 @@ class YearData:
         Warnings to show in the report.
     sources : list of Source
         The files read.
+    texts : dict of str to AnalystText
+        The analyst's Markdown texts of ``<year>/text/`` by key (see :mod:`serviceprogram.texts`).
     """
 
     program: Program
@@ -66,6 +69,7 @@ class YearData:
     befolkning: pd.DataFrame | None = None
     warnings: list[Problem] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    texts: dict = field(default_factory=dict)
 
     def __getattr__(self, name):
         tables = self.__dict__.get("tables", {})
@@ -241,12 +245,12 @@ def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
     year_dir = data_dir / str(year)
     if not year_dir.is_dir():
         raise UsageError(f"Året {year} finns inte i datamappen {data_dir} (ingen mapp {year}/).")
-    key = (str(data_dir.resolve()), year, _content(data_dir, year_dir))
+    key = (str(data_dir.resolve()), year, _content(data_dir, year_dir, year_dir / TEXT_FOLDER))
     if key in _LOADED and _LOADED[key].program == program:
         _LOADED.move_to_end(key)
         return copy.deepcopy(_LOADED[key])
     data = _load_year(data_dir, year, program)
-    if _content(data_dir, year_dir) == key[2]:  # not saved while it was read
+    if _content(data_dir, year_dir, year_dir / TEXT_FOLDER) == key[2]:  # not saved while it was read
         _LOADED[key] = data
         while len(_LOADED) > LOADED_KEPT:
             _LOADED.popitem(last=False)
@@ -257,7 +261,7 @@ def _content(*folders: Path) -> tuple:
     """Name and SHA-256 of every file directly in the folders (what a year is read from)."""
     data_dir = folders[0].resolve()
     return tuple((path.parent.name, path.name, sha256_file(path) if _within(path, data_dir) else "utanför")
-                 for folder in folders for path in sorted(folder.iterdir()) if path.is_file())
+                 for folder in folders if folder.is_dir() for path in sorted(folder.iterdir()) if path.is_file())
 
 
 def _within(path: Path, data_dir: Path) -> bool:
@@ -285,10 +289,23 @@ def _load_year(data_dir: Path, year: int, program: Program) -> YearData:
     from .geo.completeness import completeness_warnings
 
     problems += completeness_warnings(data_dir, year, program, tables, population)
+    texts = read_texts(data_dir, year, program, problems, sources, Source)
+    problems += syntax_problems(texts)
+    if texts and not any(p.is_error for p in problems):
+        problems += _check_texts(YearData(program, year, data_dir, tables, population, [], sources), texts)
     if any(p.is_error for p in problems):
         raise DataError(problems)
     return YearData(program, year, data_dir, tables, population,
-                    [p for p in sort_problems(problems) if not p.is_error], sources)
+                    [p for p in sort_problems(problems) if not p.is_error], sources, texts)
+
+
+def _check_texts(data: YearData, texts: dict) -> list[Problem]:
+    """Problems for figure references in the analyst's texts that the year's indicators do not have."""
+    from .indicators import compute
+
+    long = compute(data).long()
+    known = {(str(i), str(d)) for i, d in long[["indikator", "dimension"]].itertuples(index=False)}
+    return check_references(texts, known, data.befolkning is not None)
 
 
 def validate_years(data_dir, years=None) -> dict[int, list[Problem]]:

@@ -192,6 +192,8 @@ class _Draft:
     support_index: int
     table: list[tuple[str, str, str]]
     figures: list[tuple[str, str, str]] = field(default_factory=list)
+    funding: list[tuple[str, str, str, str]] = field(default_factory=list)
+    conclusions: object = None  # texts.Rendered of slutsatser.md, or None
 
 
 # --- The year in words ----------------------------------------------------------------------
@@ -428,10 +430,15 @@ def _compose(report) -> _Draft:
     f = _Figures(report.long)
     activities = report.data.tables["insatser"]
     goals = report.indicators.maluppfyllelse
-    paragraphs = [_overview(year, program.prioriterade_omraden, f)]
+    from . import texts
+
+    # The analyst's own words (<year>/text/*.md) stand instead of the generated paragraphs they cover.
+    paragraphs: list = [texts.rendered(report, texts.SUMMARY) or _overview(year, program.prioriterade_omraden, f)]
     if f.value("insatser_antal") > 0:  # with no activities at all the overview says so once
         for i, area in enumerate(program.prioriterade_omraden):
-            paragraphs.append(_area_paragraph(i, area, activities, goals, f))
+            paragraphs.append(texts.rendered(report, area) or _area_paragraph(i, area, activities, goals, f))
+    elif any(texts.rendered(report, area) for area in program.prioriterade_omraden):
+        paragraphs += [t for area in program.prioriterade_omraden if (t := texts.rendered(report, area))]
     paragraphs.append(_support_paragraph(year, f))
     support_index = len(paragraphs) - 1
     paragraphs.append(_places_and_plans_paragraph(year, report.indicators.sot_invigda,
@@ -444,7 +451,11 @@ def _compose(report) -> _Draft:
     for form in report.indicators.stod_per_form.index:
         dim = str(form)
         table.append((dim, f.digits("stod_antal", dim), f.amount("stod_belopp_kr", dim)))
-    return _Draft(paragraphs, support_index, table, list(f.used))
+    funding = [(str(source), *(f.amount(f"finansiering_{c}", str(source)) for c in ("budget_kr", "beslutat_kr",
+                                                                                     "utbetalt_kr")))
+               for source in report.indicators.finansiering.index]
+    return _Draft(paragraphs, support_index, table, list(f.used), funding,
+                  texts.rendered(report, texts.CONCLUSIONS))
 
 
 def summary_paragraphs(report) -> list[str]:
@@ -472,7 +483,14 @@ def summary_paragraphs(report) -> list[str]:
     UsageError
         If the report's data is invalid.
     """
-    return _compose(report).paragraphs
+    return [p for item in _compose(report).paragraphs
+            for p in (item.paragraphs if hasattr(item, "paragraphs") else [item])]
+
+
+def summary_items(report) -> list:
+    """The summary as the report and memo show it: generated paragraphs (str) and the analyst's
+    texts (:class:`serviceprogram.texts.Rendered`) where ``<year>/text/`` has them."""
+    return list(_compose(report).paragraphs)
 
 
 def memo_figures(report) -> list[tuple[str, str, str]]:
@@ -725,6 +743,51 @@ def _page_field(paragraph, instruction: str) -> None:
     char("end")
 
 
+def _add_blocks(document, blocks) -> None:
+    """The analyst's Markdown as Word paragraphs: text runs only, never markup."""
+    for block in blocks:
+        if block.kind == "h":
+            paragraph = document.add_paragraph()
+            for text, _, italic in block.runs:
+                run = paragraph.add_run(text)
+                run.bold, run.italic = True, italic
+            paragraph.paragraph_format.keep_with_next = True
+            continue
+        style = ("List Number" if block.ordered else "List Bullet") if block.kind == "li" else None
+        paragraph = document.add_paragraph(style=style)
+        for text, bold, italic in block.runs:
+            run = paragraph.add_run(text)
+            run.bold, run.italic = bold or None, italic or None
+
+
+def _funding_table(document, year: int, rows) -> None:
+    """Budget, decided and paid out per source (``[[finansiering]]``), after the support table."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    caption = f"Finansiering {year} per källa"
+    document.add_paragraph(f"Tabell 2. {caption}", style="Caption")
+    table = document.add_table(rows=1, cols=4)
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    _table_caption(table, caption)
+    for cell, text in zip(table.rows[0].cells, ("Källa", "Budget, kronor", "Beslutat, kronor", "Utbetalt, kronor")):
+        _cell_text(cell, [text], bold_first=True, align=None if text == "Källa" else WD_ALIGN_PARAGRAPH.RIGHT)
+    _repeat_header(table.rows[0])
+    for row in rows:
+        cells = table.add_row().cells
+        bold = row[0] == TOTAL
+        for i, (cell, text) in enumerate(zip(cells, row)):
+            _cell_text(cell, [text], bold_first=bold, align=None if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
+    table.autofit = False
+    for column, width in zip(table.columns, (Mm(64), Mm(32), Mm(32), Mm(32))):
+        column.width = width  # the grid, which LibreOffice follows
+        for cell in column.cells:
+            cell.width = width  # the cells, which Word follows
+    document.add_paragraph()
+
+
 def _build_document(report, draft: _Draft):
     import docx
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -794,7 +857,10 @@ def _build_document(report, draft: _Draft):
 
     document.add_heading(f"Uppföljningen av {year}", level=2)
     for i, text in enumerate(draft.paragraphs):
-        document.add_paragraph(text)
+        if hasattr(text, "blocks"):  # the analyst's own words
+            _add_blocks(document, text.blocks)
+        else:
+            document.add_paragraph(text)
         if i == draft.support_index:
             caption = f"Beslutat stöd per stödform {year}"
             document.add_paragraph(f"Tabell 1. {caption}", style="Caption")
@@ -816,6 +882,14 @@ def _build_document(report, draft: _Draft):
                 for cell, width in zip(row.cells, (Mm(70), Mm(35), Mm(45))):
                     cell.width = width
             document.add_paragraph()
+            if draft.funding:
+                _funding_table(document, year, draft.funding)
+
+    if draft.conclusions is not None:
+        from .texts import CONCLUSIONS_HEADING
+
+        document.add_heading(CONCLUSIONS_HEADING, level=2)
+        _add_blocks(document, draft.conclusions.blocks)
 
     document.add_heading("Beslutsunderlag", level=2)
     memo_line = "Tjänsteskrivelse" + (f", {case.datum.isoformat()}" if case and case.datum else "")

@@ -245,6 +245,12 @@ class Overview(Document):
                                ("SOT-punkter i drift vid årets slut", "sot_punkter_totalt", "Totalt"),
                                ("SOT-punkter invigda under året", "sot_punkter_invigda", "Totalt")],
                               "Serviceplaner och SOT-punkter per år")
+        funding = None
+        if any(len(r.indicators.finansiering) for r in self.reports.values()):
+            funding = self._by_year([("Budget", "finansiering_budget_kr", "Totalt"),
+                                     ("Beslutat", "finansiering_beslutat_kr", "Totalt"),
+                                     ("Utbetalt", "finansiering_utbetalt_kr", "Totalt")],
+                                    "Finansiering per år, alla källor, kronor", formatter=fmt.kr)
         access_table = access_chart = None
         if any(r.access is not None for r in self.reports.values()):
             access_table = self._by_year([(label, "tillganglighet_befolkning_over_10km", key)
@@ -264,7 +270,9 @@ class Overview(Document):
                             target_problems=target_problems, support_count=support_count,
                             support_amount=support_amount, support_chart=support_chart, visits=visits,
                             activities=activities, plans=plans, access=access_table, access_chart=access_chart,
-                            population_note="* Kronor per invånare räknas för alla år med samma folkmängd, den som "
-                                            "anges för kommunerna i programbeskrivningen (program.toml).")
+                            population_per_year=self.program.has_population_per_year(),
+                            population_years=[y for y in years if any(
+                                y in dict(k.folkmangd_per_ar) for k in self.program.kommuner)],
+                            funding=funding)
         return self._fragment(html, *(t for t in (targets_table, support_amount) if t))
 

@@ -10,7 +10,7 @@ once and exits with 1. The public result is the frozen :class:`Program`
 dataclass the rest of the package reads.
 
 Optional top-level tables belong to other parts of the package (the memo's
-``[arende]``, ``[finansiering]``, the access analysis's settings). They are
+``[arende]``, the access analysis's settings). They are
 known to :data:`SECTIONS`: a table registered with a pydantic model is
 checked here, one registered with ``None`` is accepted as a table and checked
 by its owner. Register a new one with :func:`register_section`.
@@ -51,6 +51,23 @@ class Municipality:
     kod: str
     namn: str
     folkmangd: int
+    folkmangd_per_ar: tuple[tuple[int, int], ...] = ()  # (year, population) pairs given in program.toml
+
+    def population(self, year: int | None = None) -> int:
+        """The population of ``year`` when the programme gives it, else ``folkmangd``."""
+        return dict(self.folkmangd_per_ar).get(year, self.folkmangd) if year is not None else self.folkmangd
+
+
+@dataclass(frozen=True)
+class Funding:
+    """One ``[[finansiering]]`` row: a source of one year with budget, decided and paid out, in kronor."""
+
+    ar: int
+    kalla: str
+    budget_kr: int
+    beslutat_kr: int
+    utbetalt_kr: int
+    kommentar: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,19 @@ class Program:
     path: Path | None = field(default=None, compare=False)
     sections: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     arende: "Case | None" = None  # the memo's case metadata, [arende] (see serviceprogram.case)
+    finansiering: tuple[Funding, ...] = ()
+
+    def population(self, year: int | None = None) -> int:
+        """Population of all municipalities in ``year`` (``folkmangd_per_ar`` where given)."""
+        return sum(k.population(year) for k in self.kommuner)
+
+    def has_population_per_year(self) -> bool:
+        """True when any municipality gives its population per year."""
+        return any(k.folkmangd_per_ar for k in self.kommuner)
+
+    def funding(self, year: int) -> list[Funding]:
+        """The funding rows of ``year`` in file order."""
+        return [f for f in self.finansiering if f.ar == year]
 
     @property
     def kommun_names(self) -> list[str]:
@@ -178,6 +208,32 @@ class KommunEntry(_Model):
     namn: Name = PField(description="Måste finnas och vara kommunens namn som text")
     folkmangd: Annotated[StrictInt, PField(ge=1, le=MAX_POPULATION)] = PField(
         description="Måste vara ett heltal mellan 1 och 20 000 000")
+    folkmangd_per_ar: dict[str, Annotated[StrictInt, PField(ge=1, le=MAX_POPULATION)]] = PField(
+        {}, description="Måste vara en tabell med år och folkmängd, t.ex. { 2023 = 5110, 2025 = 5160 }, "
+                        "med heltal mellan 1 och 20 000 000")
+
+    @field_validator("folkmangd_per_ar")
+    @classmethod
+    def _years(cls, value: dict[str, int]) -> dict[str, int]:
+        for key in value:
+            if not re.fullmatch(r"[0-9]{4}", key) or not YEAR_RANGE[0] <= int(key) <= YEAR_RANGE[1]:
+                raise ValueError(f"Nyckeln {quote(key)} är inte ett årtal: skriv t.ex. {{ 2023 = 5110 }}")
+        return value
+
+
+Amount = Annotated[StrictInt, PField(ge=0, le=10**12)]
+AMOUNT_RULE = "Måste vara ett heltal i kronor, 0 eller mer, utan mellanslag och citattecken"
+
+
+class FinansieringEntry(_Model):
+    """One ``[[finansiering]]`` block: one source of funding in one year."""
+
+    ar: Year = PField(description=YEAR_RULE)
+    kalla: Name = PField(description='Måste vara källans namn som text, t.ex. "Anslag 1:1 Regionala tillväxtåtgärder"')
+    budget_kr: Amount = PField(description=AMOUNT_RULE)
+    beslutat_kr: Amount = PField(description=AMOUNT_RULE)
+    utbetalt_kr: Amount = PField(description=AMOUNT_RULE)
+    kommentar: Description = PField("", description=f"Måste vara en text (högst {MAX_TEXT} tecken)")
 
 
 class MalEntry(_Model):
@@ -212,6 +268,8 @@ class ProgramFile(_Model):
         description="Minst ett [[kommuner]]-block krävs, ett per kommun")
     mal: Annotated[list[MalEntry], PField(max_length=1000)] = PField(
         [], description="Målen ska skrivas som [[mal]]-block")
+    finansiering: Annotated[list[FinansieringEntry], PField(max_length=1000)] = PField(
+        [], description="Finansieringen ska skrivas som [[finansiering]]-block")
 
     @field_validator("sista_ar")
     @classmethod
@@ -246,18 +304,33 @@ class ProgramFile(_Model):
                 seen.add(key)
         return value
 
+    @field_validator("finansiering")
+    @classmethod
+    def _funding(cls, value: list[FinansieringEntry], info: ValidationInfo) -> list[FinansieringEntry]:
+        first, last = info.data.get("forsta_ar"), info.data.get("sista_ar")
+        seen: set[tuple[int, str]] = set()
+        for number, entry in enumerate(value, start=1):
+            if first is not None and last is not None and not first <= entry.ar <= last:
+                raise ValueError(f"Block nr {number} ({entry.kalla}): året {entry.ar} ligger utanför "
+                                 f"programperioden {first}–{last}")
+            key = (entry.ar, entry.kalla.casefold())
+            if key in seen:
+                raise ValueError(f"Block nr {number}: källan {entry.kalla} står mer än en gång för {entry.ar}")
+            seen.add(key)
+        return value
+
 
 # -- optional tables owned by other parts of the package -------------------------------
 
 SECTIONS: dict[str, type[BaseModel] | None] = {
     "arende": None,  # the memo's case metadata
-    "finansiering": None,  # funding per source
     "tillganglighet": None,  # access analysis settings
     "befolkning": None,  # population file settings
     "vagnat": None,  # road network settings
 }
 # The block lists whose entries have their own model (for unknown-key hints and rules).
-_LIST_MODELS: dict[str, type[BaseModel]] = {"kommuner": KommunEntry, "mal": MalEntry}
+_LIST_MODELS: dict[str, type[BaseModel]] = {"kommuner": KommunEntry, "mal": MalEntry,
+                                            "finansiering": FinansieringEntry}
 
 
 def register_section(name: str, model: type[BaseModel] | None = None) -> None:
@@ -464,7 +537,9 @@ def load_program(data_dir) -> Program:
         sista_ar=checked.sista_ar,
         exempeldata=checked.exempeldata,
         prioriterade_omraden=tuple(checked.prioriterade_omraden),
-        kommuner=tuple(Municipality(k.kod, k.namn, k.folkmangd) for k in checked.kommuner),
+        kommuner=tuple(Municipality(k.kod, k.namn, k.folkmangd,
+                                    tuple(sorted((int(y), n) for y, n in k.folkmangd_per_ar.items())))
+                       for k in checked.kommuner),
         mal=tuple(Target(m.indikator, float(m.varde), m.ar, m.dimension, m.beskrivning, m.riktning)
                   for m in checked.mal),
         # the values as written (5, not 5.0): band labels show them
@@ -472,4 +547,6 @@ def load_program(data_dir) -> Program:
         path=path,
         sections=sections,
         arende=case,
+        finansiering=tuple(Funding(f.ar, f.kalla, f.budget_kr, f.beslutat_kr, f.utbetalt_kr, f.kommentar)
+                           for f in checked.finansiering),
     )

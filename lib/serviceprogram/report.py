@@ -37,6 +37,7 @@ SECTIONS = (
     ("serviceplatser", "Serviceplatser och SOT-punkter"),
     ("serviceplaner", "Kommunala serviceplaner"),
     ("tillganglighet", "Tillgång till service (fågelvägen)"),
+    ("slutsatser", "Slutsatser och fortsatt arbete"),
     ("data-och-metod", "Data och metod"),
 )
 
@@ -146,6 +147,7 @@ def _environment() -> Environment:
     env.filters["count_text"] = fmt.count_text
     env.filters["cell"] = cell_text
     env.filters["num"] = fmt.num
+    env.filters["kr"] = fmt.kr
     env.globals["max_rows"] = MAX_TABLE_ROWS
     return env
 
@@ -399,7 +401,8 @@ class Report(Document):
         if not self.valid:
             return Fragment(self._render("invalid", list=self.problems, data_dir=self.data_dir),
                             "\n".join(p.as_text() for p in self.problems))
-        return Fragment(self._render("title", sections=SECTIONS, data_date=self.data_date(),
+        sections = [s for s in SECTIONS if s[0] != "slutsatser" or "slutsatser" in self.data.texts]
+        return Fragment(self._render("title", sections=sections, data_date=self.data_date(),
                                      program_text=fmt.program_text(self.program.program)),
                         f"{self.program.region}: uppföljning {self.year}")
 
@@ -460,12 +463,58 @@ class Report(Document):
 
         return memo.summary_paragraphs(self)
 
+    def summary_html(self) -> list:
+        """The summary as HTML paragraphs: generated text escaped, the analyst's Markdown rendered and sanitised."""
+        from markupsafe import Markup, escape
+
+        from . import memo
+
+        return [Markup(item.html) if hasattr(item, "html") else Markup(f"<p>{escape(item)}</p>")
+                for item in memo.summary_items(self)]
+
+    def conclusions(self) -> Fragment:
+        """"Slutsatser och fortsatt arbete": the analyst's ``slutsatser.md``; nothing without it."""
+        from markupsafe import Markup
+
+        from . import texts
+
+        if not self.valid:
+            return self._empty()
+        text = texts.rendered(self, texts.CONCLUSIONS)
+        if text is None:
+            return self._empty()
+        html = self._render("conclusions", heading=texts.CONCLUSIONS_HEADING, body=Markup(text.html))
+        return Fragment(html, texts.CONCLUSIONS_HEADING)
+
+    def support_types_table(self) -> Table:
+        """The four support types: who decides, the caps of the year and the share of the cost."""
+        caps = load_caps()
+        described = {t.namn: t for t in caps.stodformer}
+        rows = []
+        for form in STODFORMER:
+            mine = [c for c in caps.for_year(self.year) if c.stodform == form]
+            cap_text = "; ".join(f"{fmt.kr(c.tak_kr)} per mottagare och år" for c in mine) or "Inget tak i kronor"
+            kind = described.get(form)
+            rows.append([form, kind.beslutar if kind else "–", cap_text, kind.andel if kind else "–"])
+        return self._table(f"Stödformerna {self.year}: vem som beslutar, tak och andel av kostnaden",
+                           ["Stödform", "Beslutar", "Tak i verktygets regeltabell", "Andel av kostnaden"], rows)
+
+    def funding_table(self) -> Table | None:
+        """Budget, decided and paid out per source of funding, or None without ``[[finansiering]]``."""
+        table = self.indicators.finansiering
+        if not len(table):
+            return None
+        rows = [[source, fmt.kr(r["budget_kr"]), fmt.kr(r["beslutat_kr"]), fmt.kr(r["utbetalt_kr"])]
+                for source, r in table.iterrows()]
+        return self._table(f"Finansiering {self.year} per källa", ["Källa", "Budget", "Beslutat", "Utbetalt"],
+                           rows, numeric=(1, 2, 3), total_last=True)
+
     def key_figures(self) -> Fragment:
         """Summary section: the year in words and the key figures table."""
         if not self.valid:
             return self._empty()
         table = self.key_figures_table()
-        html = self._render("summary", summary=self.summary_paragraphs(), key_table=table,
+        html = self._render("summary", summary=self.summary_html(), key_table=table,
                             warnings=self.data.warnings)
         return self._fragment(html, table)
 
@@ -566,7 +615,13 @@ class Report(Document):
                 f"{fmt.num(by_k.loc[ind.COUNTY, 'kr_per_invanare'])} kronor per invånare i länet."
                 if count else f"Inga beslut om stöd till kommersiell service fattades under {self.year}.")
         warnings = [w for w in self.data.warnings if w.column == "belopp_kr"]
+        types_table = self.support_types_table()
+        funding_table = self.funding_table()
+        funding = self.indicators.finansiering
         html = self._render("support", lead=lead, type_table=type_table, type_chart=type_chart,
+                            types_table=types_table, funding_table=funding_table,
+                            funding_total=funding.loc["Totalt"] if funding_table is not None else None,
+                            funding_notes=[f for f in self.program.funding(self.year) if f.kommentar],
                             kommun_table=kommun_table, kommun_chart=kommun_chart, matrix_table=matrix_table,
                             cap_warnings=warnings, caps_version=load_caps().version,
                             warnings_list=self.full_list(WARNINGS_SHEET),
