@@ -78,16 +78,6 @@ class Fragment:
         return self.text or "<avsnitt i rapporten>"
 
 
-class PlainText:
-    """Text shown in Jupyter but not in the report (the report template skips text/plain)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("serviceprogram", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
@@ -674,16 +664,8 @@ class Report(Document):
                            f"och vad som skulle hända om just den butiken stängde: hur många som då skulle få mer än "
                            f"{LIMIT_KM} km fågelvägen till en butik och hur många personkilometer som skulle tillkomma "
                            "för en resa var till närmaste butik. Butiker med stödbeslut under året är markerade.")
-        driftstod_table = None
-        if len(figures.driftstod):
-            rows = [[r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr),
-                     fmt.num(r.avstand_km, 1) + "\u00a0km" if pd.notna(r.avstand_km) else "–", r.bedomning]
-                    for r in figures.driftstod.itertuples()]
-            driftstod_table = self._table(f"Särskilt driftstöd {self.year}: avstånd fågelvägen till närmaste andra "
-                                          "butik med fullsortiment",
-                                          ["Butik", "Kommun", "Belopp", "Avstånd", "Bedömning"], rows,
-                                          numeric=(2, 3))
-        html = self._render("access", available=True, lead=lead, county_table=county_table,
+        driftstod_table = self._driftstod_table(figures.driftstod)
+        html = self._render("access", lead=lead, county_table=county_table,
                             kommun_table=kommun_table, band_chart=band_chart, maps=maps,
                             importance_lead=importance_lead, importance_table=importance_table,
                             driftstod_table=driftstod_table,
