@@ -65,6 +65,7 @@ def test_placeholders_block_the_build_and_validate_explains_them(tmp_path):
     assert "Programperiodens första år är inte ifyllt" in check.stdout
     assert "Måste vara ett årtal" not in check.stdout  # the general rule is replaced, not repeated
     assert check.stdout.count("Folkmängden är inte ifylld") == 1
+    assert "folkmangd: värde '0'" not in check.stdout  # one explanation, not one general rule per municipality
     fill_program(folder)
     assert placeholder_problems(folder) == []
     assert load_program(folder).region == "Region Norrbotten"

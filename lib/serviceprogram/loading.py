@@ -284,7 +284,9 @@ def _load_year(data_dir: Path, year: int, program: Program) -> YearData:
     population = load_population(data_dir, year, program, problems, sources)
     from .geo.completeness import completeness_warnings
 
-    problems += completeness_warnings(data_dir, year, program, tables, population)
+    points_raw = raws.get("serviceplatser")
+    problems += completeness_warnings(data_dir, year, program, tables, population,
+                                      points_raw.label if points_raw is not None else None)
     if any(p.is_error for p in problems):
         raise DataError(problems)
     return YearData(program, year, data_dir, tables, population,
