@@ -46,7 +46,9 @@ test: setup ## Run the whole test suite (pytest + nbval)
 lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see README)
 	@bash scripts/git-notebook-filter.sh
 	@mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
-	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	@# no news or update pop-ups; the notebook's kernel (python3) starts without a "Select Kernel" dialog
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false},' \
+	  '"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}}' \
 	  > $(VENV)/share/jupyter/lab/settings/overrides.json
 	@# save the notebooks in their stored form (serviceprogram.notebook_store); the kernel
 	@# websocket pinged every 90 s with 90 s to answer (jupyter_server's default timeout is longer

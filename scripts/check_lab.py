@@ -80,36 +80,38 @@ def main(argv=None) -> int:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             console = []
             page.on("console", lambda m: m.type in ("error", "warning") and console.append(f"{m.type}: {m.text}"))
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/{relative}?token={token}")
-            page.wait_for_selector(".jp-Notebook", timeout=120_000)
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/{relative}?reset&token={token}")  # a fresh workspace
+            # the current tab (JupyterLab may restore other notebooks of the last session beside it)
+            notebook_panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+            page.wait_for_selector(f"{notebook_panel} .jp-Notebook", timeout=120_000)
             # the kernel starts by itself: the default kernel is named in the notebook and by make lab
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
             if page.locator(".jp-Dialog").count():
                 failures.append("en dialogruta öppnades: " + page.locator(".jp-Dialog").inner_text())
-            page.locator(".jp-Notebook").click()
+            page.locator(f"{notebook_panel} .jp-Notebook").click()
             page.keyboard.press("Escape")
             page.locator(".lm-MenuBar-item", has_text="Run").first.click()
             page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
-            page.wait_for_function("() => [...document.querySelectorAll('.jp-InputPrompt')]"
+            page.wait_for_function("() => [...document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)').querySelectorAll('.jp-InputPrompt')]"
                                    ".some(e => /\\d|\\*/.test(e.textContent))", timeout=60_000)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=args.timeout * 1000)
-            page.wait_for_function("() => ![...document.querySelectorAll('.jp-InputPrompt')]"
+            page.wait_for_function("() => ![...document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)').querySelectorAll('.jp-InputPrompt')]"
                                    ".some(e => e.textContent.includes('*'))", timeout=args.timeout * 1000)
             if page.locator(".jp-Dialog").count():
                 failures.append("en dialogruta öppnades: " + page.locator(".jp-Dialog").inner_text())
             page.keyboard.press("Control+s")
             page.wait_for_timeout(3000)
-            counts = page.evaluate("""() => ({
-                cells: document.querySelectorAll('.jp-CodeCell').length,
-                html: document.querySelectorAll('.jp-OutputArea-output.jp-RenderedHTMLCommon').length,
-                text: [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="text/plain"]')]
+            counts = page.evaluate("""() => { const root = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)'); return {
+                cells: root.querySelectorAll('.jp-CodeCell').length,
+                html: root.querySelectorAll('.jp-OutputArea-output.jp-RenderedHTMLCommon').length,
+                text: [...root.querySelectorAll('.jp-OutputArea-output[data-mime-type="text/plain"]')]
                         .map(e => e.textContent.slice(0, 120)),
-                stderr: [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+                stderr: [...root.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
                         .map(e => e.textContent.slice(0, 300)),
-                errors: [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')]
+                errors: [...root.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')]
                         .map(e => e.textContent.slice(0, 300)),
                 kernelDialog: [...document.querySelectorAll('.jp-Dialog')].map(e => e.textContent.slice(0, 200)),
-            })""")
+            }; }""")
             print(f"celler med kod: {counts['cells']}, utdata som HTML: {counts['html']}")
             for kind, label in (("text", "utdata som rå text"), ("stderr", "varning"), ("errors", "fel"),
                                 ("kernelDialog", "dialogruta")):
