@@ -48,9 +48,18 @@ test: setup lint ## Run the lint gate and the whole test suite (pytest + nbval)
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see README)
 	@bash scripts/git-notebook-filter.sh
-	@mkdir -p $(VENV)/share/jupyter/lab/settings
-	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	@mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
+	@# no news or update pop-ups; the notebook's kernel (python3) starts without a "Select Kernel" dialog
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false},' \
+	  '"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}}' \
 	  > $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# save the notebooks in their stored form (serviceprogram.notebook_store); the kernel
+	@# websocket pinged every 90 s with 90 s to answer (jupyter_server's default timeout is longer
+	@# than its interval, and tornado warns about that on every start)
+	@echo '{"ContentsManager": {"pre_save_hook": "serviceprogram.notebook_store.pre_save"},' \
+	  '"ServerApp": {"tornado_settings": {"ws_ping_interval": 90000, "ws_ping_timeout": 90000}}}' \
+	  > $(VENV)/etc/jupyter/jupyter_server_config.json
+	@$(BIN)/jupyter trust notebooks/*.ipynb > /dev/null
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=python3 $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
 bench: $(STAMP) ## Print the benchmark figures (batch build, access analysis, input validation, a year of 100 000 decisions)

@@ -65,6 +65,7 @@ def test_placeholders_block_the_build_and_validate_explains_them(tmp_path):
     assert "Programperiodens första år är inte ifyllt" in check.stdout
     assert "Måste vara ett årtal" not in check.stdout  # the general rule is replaced, not repeated
     assert check.stdout.count("Folkmängden är inte ifylld") == 1
+    assert "folkmangd: värde '0'" not in check.stdout  # one explanation, not one general rule per municipality
     fill_program(folder)
     assert placeholder_problems(folder) == []
     assert load_program(folder).region == "Region Norrbotten"
@@ -186,6 +187,15 @@ def test_git_filter_stores_only_the_nbval_outputs(tmp_path):
         cleaned = subprocess.run([sys.executable, str(ROOT / "scripts/clean_notebook.py")], input=dirty.encode(),
                                  capture_output=True, check=True).stdout.decode()
         assert cleaned == stored
+        # make lab's pre-save hook writes the same bytes, so git status stays clean after autosave
+        from serviceprogram.notebook_store import pre_save
+
+        model = {"type": "notebook", "content": json.loads(dirty)}
+        pre_save(model=model, path=name)
+        assert nbformat.writes(model["content"]) + "\n" == stored
+        kept = {"type": "notebook", "content": json.loads(dirty)}
+        pre_save(model=kept, path=f"egna/{name}")  # the analyst's own notebooks keep their outputs
+        assert nbformat.writes(nbformat.from_dict(kept["content"])) == dirty
     assert "notebooks/*.ipynb filter=notebook-outputs" in (ROOT / ".gitattributes").read_text()
 
 
@@ -261,6 +271,53 @@ def test_new_analyst_from_init_to_the_second_year(tmp_path):
         assert "behöver befolkningsdata" in html and "befolkningsrutnät" in html, page
         assert "Pajala Bybutik" in html, page  # the driftstöd check needs no population
         assert "har fel" not in html, page
+        assert html.count("Kontroll av 10-kilometersvillkoret") == 1 and "Table(" not in html, page
+        assert "serviceplatser.csv" not in html, page  # the data came from the workbook
     _no_example_names(out)
     assert {p: p.stat().st_mtime_ns for p in (ROOT / "outputs").rglob("*")} == example_outputs
     print(figures[2025], figures[2026], sep="\n")
+
+
+DRIFTSTOD_HEADING = "Kontroll av 10-kilometersvillkoret för särskilt driftstöd"
+
+
+def test_driftstod_check_is_one_table_with_or_without_population(data_dir, built_2024):
+    """The driftstöd block appears once, as a table, whether or not population data is there."""
+    from serviceprogram import Report
+    from serviceprogram.whatif import WhatIf
+
+    shown = (built_2024 / "uppfoljning-2024.html").read_text(encoding="utf-8")
+    (data_dir / "befolkning.csv").unlink()
+    missing = Report.load(2024, data_dir).access_section().html
+    whatif = WhatIf.load(2024, data_dir).show().html
+    for html in (shown, missing, whatif):
+        assert html.count(DRIFTSTOD_HEADING) == 1
+        assert re.search(r"<caption>Tabell \d+\. Särskilt driftstöd 2024: avstånd", html)
+        assert "Table(" not in html and "&#39;" not in html  # never a Python repr
+    assert "behöver befolkningsdata" in missing and "behöver befolkningsdata" not in shown
+
+
+def test_whatif_names_the_service_points_file_as_the_user_has_it(data_dir):
+    from serviceprogram.whatif import WhatIf
+
+    problems = WhatIf.load(2024, data_dir, ["X-1"]).problems
+    assert [(p.file, p.column, p.value) for p in problems] == [("2024/serviceplatser.csv", "id", "X-1")]
+    made = run_cli("template", "--data-dir", data_dir, "--year", 2024, "--keep-data")
+    assert made.returncode == 0, made.stderr
+    [problem] = WhatIf.load(2024, data_dir, "X-1").problems
+    assert problem.file == "2024/uppfoljning.xlsx, blad serviceplatser"
+    assert "uppfoljning.xlsx, blad serviceplatser" in problem.rule and "serviceplatser.csv" not in problem.rule
+
+
+def test_every_stored_output_renders_as_html_and_no_report_cells_stay_out_of_the_report():
+    """JupyterLab shows HTML, never raw text; the overview's CI cell is not in the built page."""
+    from serviceprogram.render import notebook_to_html
+
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                assert "text/html" in output.get("data", {}), (path.name, cell.source)
+    nb = nbformat.read(ROOT / "notebooks/programoversikt.ipynb", as_version=4)
+    [check] = [c for c in nb.cells if "no-report" in c.metadata.get("tags", [])]
+    assert "Nyckeltal som jämförs" in check.outputs[0]["data"]["text/html"]
+    assert "Nyckeltal som jämförs" not in notebook_to_html(nb, "Programöversikt")

@@ -1691,7 +1691,7 @@ def scenario(
     if unknown:
         raise AccessError(
             f"Okänd serviceplats i scenariot: {', '.join(unknown)}. "
-            "Id måste finnas i serviceplatser.csv."
+            "Id måste finnas bland årets serviceplatser."
         )
     changed = points.copy()
     stangd = _date_column(changed, "stangd")

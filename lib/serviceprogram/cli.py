@@ -117,9 +117,14 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def plural(count: int, singular: str, plural_form: str) -> str:
-    """``1 varning``, ``3 varningar`` (kept here so the command starts without babel)."""
-    return f"{count} {singular if count == 1 else plural_form}"
+_WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv")
+
+
+def plural(count: int, singular: str, plural_form: str, neuter: bool = False) -> str:
+    """``en varning``, ``tre varningar``, ``ett fel``, ``14 fel``: up to twelve in words, as in
+    :func:`serviceprogram.formatting.count_text` (kept here so the command starts without babel)."""
+    word = ("ett" if neuter and count == 1 else _WORDS[count]) if 0 <= count <= 12 else str(count)
+    return f"{word} {singular if count == 1 else plural_form}"
 
 
 # At most this many problems are printed on the screen; ``validate --xlsx`` writes all.
@@ -329,7 +334,8 @@ def _validate(args) -> int:
               "av tillgången till service; de säger var befolkningsdata finns (SCB:s befolkningsrutnät).")
     errors = sum(p.is_error for p in problems)
     if errors:
-        print(f"\nUnderlaget har {errors} fel. Rätta {'det' if errors == 1 else 'dem'} och kör igen.")
+        print(f"\nUnderlaget har {plural(errors, 'fel', 'fel', neuter=True)}. "
+              f"Rätta {'det' if errors == 1 else 'dem'} och kör igen.")
         return EXIT_DATA
     print(f"Underlaget för {', '.join(map(str, years))} följer datakontraktet"
           + (f" ({plural(len(problems), 'varning', 'varningar')})." if problems else "."))
@@ -453,7 +459,7 @@ def main(argv=None) -> int:
         return COMMANDS[args.command](args)
     except DataError as exc:
         print(format_problems(exc.problems), file=sys.stderr)
-        print(f"\nUnderlaget har {len(exc.errors)} fel; inga rapportfiler har skrivits "
+        print(f"\nUnderlaget har {plural(len(exc.errors), 'fel', 'fel', neuter=True)}; inga rapportfiler har skrivits "
               "(bara byggloggen i utdatamappens logs/).", file=sys.stderr)
         return EXIT_DATA
     except UsageError as exc:

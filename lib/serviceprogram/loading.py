@@ -288,7 +288,9 @@ def _load_year(data_dir: Path, year: int, program: Program) -> YearData:
     population = load_population(data_dir, year, program, problems, sources)
     from .geo.completeness import completeness_warnings
 
-    problems += completeness_warnings(data_dir, year, program, tables, population)
+    points_raw = raws.get("serviceplatser")
+    problems += completeness_warnings(data_dir, year, program, tables, population,
+                                      points_raw.label if points_raw is not None else None)
     texts = read_texts(data_dir, year, program, problems, sources, Source)
     problems += syntax_problems(texts)
     if texts and not any(p.is_error for p in problems):

@@ -324,8 +324,9 @@ def explain_program_problems(data_dir, problems) -> list[Problem]:
     def covered(p: Problem) -> bool:
         if p.file != PROGRAM_FILE:
             return False
-        if p.column in blocks:  # a municipality's block: only its population rule is explained
-            return "folkmangd" in p.rule
+        block, _, field = (p.column or "").partition(",")
+        if block in blocks:  # a municipality's block ("kommuner nr 3, folkmangd"): only its population
+            return field.strip() == "folkmangd" or "folkmangd" in p.rule
         return p.column in keys and p.column != "kommuner"
 
     kept = [p for p in problems if not covered(p)]

@@ -26,7 +26,7 @@ from . import indicators as ind
 from .errors import WARNING, DataError, Problem, ServiceprogramError
 from .paths import find_years, resolve_data_dir
 from .program import Target, load_program
-from .report import Document, Fragment, PlainText, Report
+from .report import Document, Fragment, Report, Table
 from .schemas import INSATS_STATUS, STODFORMER
 
 SECTIONS = (
@@ -167,19 +167,34 @@ class Overview(Document):
         return self._table(caption, ["", *map(str, self.years)], body,
                            numeric=range(numeric_from, len(self.years) + 1), total_last=total_last)
 
-    def key_figures(self) -> PlainText:
-        """The targets and the yearly support as plain text (checked by nbval, not in the report)."""
-        lines = []
+    def key_figures(self) -> Fragment:
+        """The targets and the yearly support that CI compares (nbval), as HTML tables for Jupyter.
+
+        The text form keeps the indicator ids; the HTML names each target as the overview does.
+        The notebook cell is tagged ``no-report``: the built overview does not show it.
+        """
+        lines, target_rows = [], []
         for target in self.program.mal if self.program else ():
             values = {y: self.value(target.indikator, target.dimension, y) for y in self.years}
             known = {y: v for y, v in values.items() if v is not None}
+            label = assess(target, known, len(self.program.kommuner)).label
             lines.append(f"{target.indikator} [{target.dimension}] {target.riktning} {fmt.num(target.varde)} "
                          f"({target.ar}): " + ", ".join(f"{y} {fmt.num(v)}" for y, v in known.items())
-                         + f" -> {assess(target, known, len(self.program.kommuner)).label}")
+                         + f" -> {label}")
+            sign = "≤" if target.riktning == "högst" else "≥"
+            target_rows.append([target.beskrivning or target.indikator, *[fmt.num(values[y]) for y in self.years],
+                                f"{sign} {fmt.num(target.varde)} ({target.ar})", label])
+        support_rows = []
         for y in self.years:
-            lines.append(f"{y}: stöd {fmt.kr(self.value('stod_belopp_kr', 'Totalt', y))}, "
-                         f"{fmt.num(self.value('stod_antal', 'Totalt', y))} beslut")
-        return PlainText("\n".join(lines).replace("\u00a0", " "))
+            amount, count = self.value("stod_belopp_kr", "Totalt", y), self.value("stod_antal", "Totalt", y)
+            lines.append(f"{y}: stöd {fmt.kr(amount)}, {fmt.num(count)} beslut")
+            support_rows.append([str(y), fmt.kr(amount), fmt.num(count)])
+        years = [str(y) for y in self.years]
+        targets = Table("Programmets mål: värde per år och bedömning", ["Mål", *years, "Målvärde", "Bedömning"],
+                        target_rows, set(range(1, len(years) + 1))) if target_rows else None
+        support = Table("Beslutat stöd per år", ["År", "Belopp", "Antal beslut"], support_rows, {1, 2})
+        html = self._render("key_figures", targets=targets, support=support)
+        return Fragment(html, "\n".join(lines).replace("\u00a0", " "))
 
     def show(self) -> Fragment:
         """The whole overview: title page, targets, and every section over the years."""

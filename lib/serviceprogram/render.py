@@ -16,8 +16,9 @@ from pathlib import Path
 
 TEMPLATE_NAME = "rapport"
 # papermill's injected cell has a random id; the parameters cell holds only defaults;
-# the build's namespace reset is not part of the report.
-REMOVED_TAGS = ("injected-parameters", "parameters", "serviceprogram-reset")
+# the build's namespace reset is not part of the report; cells tagged no-report show
+# something for Jupyter only (the overview's key figures that CI compares).
+REMOVED_TAGS = ("injected-parameters", "parameters", "serviceprogram-reset", "no-report")
 
 
 def template_dir() -> Path:

@@ -130,16 +130,6 @@ class Fragment:
         return self.text or "<avsnitt i rapporten>"
 
 
-class PlainText:
-    """Text shown in Jupyter but not in the report (the report template skips text/plain)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("serviceprogram", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
@@ -861,7 +851,7 @@ class Report(Document):
                            f"{LIMIT_KM} km fågelvägen till en butik och hur många personkilometer som skulle tillkomma "
                            "för en resa var till närmaste butik. Butiker med stödbeslut under året är markerade.")
         driftstod_table = self._driftstod_table(figures.driftstod)
-        html = self._render("access", available=True, lead=lead, county_table=county_table,
+        html = self._render("access", lead=lead, county_table=county_table,
                             kommun_table=kommun_table, band_chart=band_chart, maps=maps,
                             importance_lead=importance_lead, importance_table=importance_table,
                             driftstod_table=driftstod_table, by_road=_by_road(figures.driftstod),

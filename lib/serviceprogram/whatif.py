@@ -21,7 +21,7 @@ class WhatIf:
 
     def __init__(self, report: Report, stang, nya, problems=None):
         self.report = report
-        self.stang = list(stang or [])
+        self.stang = [stang] if isinstance(stang, str) else list(stang or [])
         self.nya = list(nya or [])
         self.problems = problems or []
 
@@ -52,6 +52,13 @@ class WhatIf:
             top = report.access.importance
             stang = [top.iloc[0]["id"]] if len(top) else []
         scenario = cls(report, stang, nya)
+        points_file = f"{year}/{report.table_file('serviceplatser')}"
+        ids = {str(i).strip() for i in report.data.tables["serviceplatser"]["id"]}
+        unknown = [str(i).strip() for i in scenario.stang if str(i).strip() not in ids]
+        if unknown:
+            scenario.problems = [Problem(points_file, None, "id", i, "Parametern stang nämner en serviceplats som "
+                                         f"inte finns i {points_file} för {year}") for i in unknown]
+            return scenario
         try:
             scenario.result  # noqa: B018 - validates ids and new points
         except (ServiceprogramError, ValueError, KeyError, TypeError) as exc:

@@ -39,14 +39,19 @@ def read_localities(data_dir) -> pd.DataFrame | None:
     return frame.dropna(subset=["lat", "lon", "befolkning"])
 
 
-def completeness_warnings(data_dir, year: int, program, tables: dict, population) -> list[Problem]:
-    """Warnings that the shop list may be incomplete (see the module docstring)."""
+def completeness_warnings(data_dir, year: int, program, tables: dict, population,
+                          label: str | None = None) -> list[Problem]:
+    """Warnings that the shop list may be incomplete (see the module docstring).
+
+    ``label`` names the service points as the analyst has them (``2025/uppfoljning.xlsx, blad
+    serviceplatser`` for a workbook year); by default ``<year>/serviceplatser.csv``.
+    """
     from ..access import offers, open_at_year_end, to_sweref
 
     points = tables.get("serviceplatser")
     if points is None:
         return []
-    label = f"{year}/serviceplatser.csv"
+    label = label or f"{year}/serviceplatser.csv"
     shops = points[offers(points, "dagligvaror") & open_at_year_end(points, year)]
     found = []
     people = {k.namn: k.folkmangd for k in program.kommuner}
