@@ -103,7 +103,6 @@ def versus_networkx(side: int) -> None:
 def osm_build(side: int) -> None:
     import osmium
     from osmium.osm.mutable import Node, Way
-
     from serviceprogram.access import from_sweref
 
     xy, start, end, _, _ = synthetic_graph(side, extra_frac=0.0)

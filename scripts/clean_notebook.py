@@ -14,7 +14,6 @@ import io
 import sys
 
 import nbformat
-
 from serviceprogram.notebook_store import clean
 
 

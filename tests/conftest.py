@@ -5,9 +5,9 @@ import csv
 import io
 import os
 import shutil
-import uuid
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest

@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import nbformat
-
 from serviceprogram import build
 
 RECORD = "del-{name}.json"

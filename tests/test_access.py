@@ -479,7 +479,6 @@ def test_scenario_errors():
 def test_charts_and_alt_texts():
     from matplotlib import _pylab_helpers
     from matplotlib.figure import Figure
-
     from serviceprogram import access_charts
 
     points, pop = _three_shops()

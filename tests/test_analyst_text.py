@@ -11,7 +11,6 @@ import zipfile
 import docx
 import pytest
 from conftest import DATA
-
 from serviceprogram import memo, texts
 from serviceprogram.cache import inputs
 from serviceprogram.errors import DataError

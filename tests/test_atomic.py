@@ -9,7 +9,6 @@ import time
 
 import pytest
 from conftest import kernels, run_cli, set_cell, snapshot
-
 from serviceprogram import build
 
 

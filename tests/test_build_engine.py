@@ -17,7 +17,6 @@ from concurrent.futures import Future
 import engine_stubs as stubs
 import pytest
 from conftest import DATA, kernels, read_rows, set_cell, snapshot
-
 from serviceprogram import build, cache
 from serviceprogram.errors import DataError, UsageError
 from serviceprogram.loading import load_year

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 from conftest import DATA, run_cli, set_cell
-
 from serviceprogram import cache
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from serviceprogram.case import parse_case
 from serviceprogram.errors import DataError
 from serviceprogram.program import load_program

@@ -8,7 +8,6 @@ import sys
 
 import pytest
 from conftest import ROOT
-
 from serviceprogram import build, cache, folders
 
 

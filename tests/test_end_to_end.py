@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from conftest import DATA, run_cli, set_cell
@@ -164,7 +163,6 @@ def test_new_user_builds_from_a_filled_template_and_a_windows_csv(data_dir):
 def test_an_empty_year_reads_as_sentences_not_zeros(data_dir):
     """A year without support, visits or activities in an area gets words, not "0 stöd" or ": ."."""
     from conftest import read_rows, write_rows
-
     from serviceprogram import Report
 
     for table in ("stod", "foretagsbesok"):

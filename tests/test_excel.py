@@ -8,7 +8,6 @@ import zipfile
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
-
 from serviceprogram import excel, schemas
 from serviceprogram.errors import WARNING, DataError, Problem, UsageError
 from serviceprogram.indicators import compute

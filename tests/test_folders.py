@@ -6,7 +6,6 @@ import shutil
 
 import pytest
 from conftest import run_cli, set_cell
-
 from serviceprogram import cache, folders
 from serviceprogram.errors import UsageError
 from serviceprogram.paths import default_out_dir

@@ -6,7 +6,6 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-
 from serviceprogram.access import to_sweref
 from serviceprogram.geo.borders import assign, municipality_borders
 from serviceprogram.geo.population_grid import parse_cell_id, source_text

@@ -6,7 +6,6 @@ import csv
 import pandas as pd
 import pytest
 from conftest import ANSWERS, DATA
-
 from serviceprogram import indicators as ind
 from serviceprogram import load_program, load_year
 

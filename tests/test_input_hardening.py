@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, read_rows, run_cli, write_rows
-
 from serviceprogram.errors import DataError
 from serviceprogram.program import SECTIONS, load_program, register_section
 

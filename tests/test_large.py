@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-
 from serviceprogram import report as rep
 from serviceprogram.errors import Problem
 from serviceprogram.excel import LIST_SHEETS, build_indicator_workbook, save_workbook, write_value

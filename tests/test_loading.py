@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 from conftest import read_rows, set_cell, write_rows
-
 from serviceprogram import DataError, UsageError, load_program, load_year
 from serviceprogram.loading import validate_years
 

@@ -19,9 +19,7 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
-
 from conftest import ANSWERS, DATA
-from serviceprogram import indicators as ind
 from serviceprogram import memo
 from serviceprogram.report import Report
 

@@ -1,7 +1,6 @@
 """A new region from nothing: init, placeholders, Excel year after year, messages that help."""
 from __future__ import annotations
 
-import io
 import json
 import re
 import subprocess
@@ -11,9 +10,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from openpyxl import load_workbook
-
 from conftest import DATA, run_cli
+from openpyxl import load_workbook
 from serviceprogram.errors import DataError, UsageError
 from serviceprogram.newregion import init_region, placeholder_problems
 from serviceprogram.program import load_program
@@ -117,7 +115,7 @@ def test_every_subcommand_help_says_anvandning_once():
 
 
 def test_impossible_dates_say_what_is_impossible():
-    from serviceprogram.schemas import _explain_date, DATE_DAY_RULE, DATE_MONTH_RULE
+    from serviceprogram.schemas import DATE_DAY_RULE, DATE_MONTH_RULE, _explain_date
 
     assert _explain_date(DATE_MONTH_RULE, "2025-13-01").startswith("Månad 13 finns inte")
     assert _explain_date(DATE_DAY_RULE, "2025-02-30") == "Dag 30 finns inte i februari 2025"
@@ -134,7 +132,6 @@ def test_impossible_month_in_a_year_folder(data_dir):
 
 def test_cap_warning_names_each_decision_and_the_sum():
     import pandas as pd
-
     from serviceprogram.caps import cap_warnings
 
     stod = pd.DataFrame({"diarienummer": ["D-1", "D-2"], "stodform": ["Servicebidrag"] * 2,

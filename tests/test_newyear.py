@@ -4,7 +4,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from conftest import read_rows, set_cell, write_rows
-
 from serviceprogram import schemas
 from serviceprogram.errors import DataError, UsageError
 from serviceprogram.loading import find_years, load_year

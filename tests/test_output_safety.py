@@ -5,7 +5,6 @@ import csv
 
 import pandas as pd
 import pytest
-
 from serviceprogram import indicators as ind
 
 

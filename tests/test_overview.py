@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 from conftest import DATA
-
 from serviceprogram.overview import AT_RISK, MISSED, ON_TRACK, REACHED, TOO_EARLY, Overview, assess
 from serviceprogram.program import Target
 

@@ -4,7 +4,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from serviceprogram import access
 from serviceprogram.roads import build_graph, read_osm, road_distances
 from serviceprogram.roads.distances import SNAP_SPEED_KMH
@@ -314,9 +313,8 @@ def test_geopackage_road_lines_as_network(tmp_path):
     """NVDB-like road lines in a GeoPackage: lines join at shared vertices, the speed column is
     read, an empty speed gets the default, a ferry line gets the ferry speed and wait."""
     import geopandas as gpd
-    from shapely.geometry import LineString
-
     from serviceprogram.roads.gpkg import read_gpkg
+    from shapely.geometry import LineString
 
     lines = gpd.GeoDataFrame(
         {"Hastighet": [60, None, 0], "Farja": ["nej", "nej", "ja"]},

@@ -31,7 +31,6 @@ import pytest
 from conftest import DATA, ROOT, read_rows, run_cli, set_cell
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from serviceprogram import build, schemas
 from serviceprogram.errors import ERROR, WARNING, DataError, Problem, UsageError
 from serviceprogram.loading import YearData, load_year

@@ -35,8 +35,8 @@ from .access import (
     _xy_of,
     band_labels,
     band_table,
-    offers,
     closed_by_year_end,
+    offers,
     open_at_year_end,
 )
 

@@ -646,8 +646,8 @@ def _search_roads(loaded: dict) -> None:
 
 def _add_previous_years(folder: Path, years, loaded: dict) -> None:
     """Load the previous year of each year (for its comparisons) when valid, so workers need not."""
-    from .loading import load_year
     from .errors import ServiceprogramError
+    from .loading import load_year
 
     for year in years:
         if year - 1 not in loaded and (folder / str(year - 1)).is_dir():

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 from .paths import PROGRAM_FILE, git_commit, notebooks_dir, project_root
 

@@ -236,10 +236,8 @@ def _announce_interrupt():
 def _report(args) -> int:
     from tqdm import tqdm
 
-    from .build import build_years
-
     from . import folders
-    from .build import check_years
+    from .build import build_years, check_years
     from .paths import default_out_dir, resolve_data_dir
     from .program import load_program
 
@@ -309,9 +307,8 @@ def _report(args) -> int:
 def _validate(args) -> int:
     from .build import check_years
     from .loading import validate_years
-    from .paths import resolve_data_dir
-
     from .newregion import explain_program_problems
+    from .paths import resolve_data_dir
 
     folder = resolve_data_dir(args.data_dir)
     if args.xlsx:

@@ -222,7 +222,7 @@ def fixed_timestamp() -> dt.datetime:
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+        stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
         return max(stamp, dt.datetime(1980, 1, 1))
     return DEFAULT_TIMESTAMP
 

@@ -5,7 +5,6 @@ The indicator ids are documented in ``docs/indikatorer.md``.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd

@@ -24,14 +24,13 @@ from __future__ import annotations
 import io
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import formatting as fmt
-from .formatting import program_text  # noqa: F401 (part of this module's surface in tests)
 from .case import DEFAULT_PROPOSAL_HEADING, DEFAULT_RECIPIENTS_HEADING
 from .errors import UsageError
+from .formatting import program_text  # noqa: F401 (part of this module's surface in tests)
 from .schemas import INSATS_STATUS, STODFORMER
 
 TOTAL = "Totalt"
@@ -576,8 +575,8 @@ def _timestamp():
 
 def _set_language(document) -> None:
     """Swedish for spell checking: default run properties and theme font language."""
-    from docx.oxml.ns import qn
     from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
 
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))

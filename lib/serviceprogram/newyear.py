@@ -335,7 +335,7 @@ def describe(result: NewYearResult) -> str:
     if result.workbook:
         lines.append(f"Året är en arbetsbok som {p}: {y}/{WORKBOOK}, med rullistor och hjälpblad. "
                      "Bladen stod och foretagsbesok börjar tomma, med bara rubrikraden.")
-        lines.append(f"Nästa steg: lägg in årets nya insatser på bladet insatser och uppdatera serviceplatser "
+        lines.append("Nästa steg: lägg in årets nya insatser på bladet insatser och uppdatera serviceplatser "
                      "och serviceplaner när något ändras under året.")
     else:
         lines.append("Stöd (stod.csv) och företagsbesök (foretagsbesok.csv) börjar tomma, med bara rubrikraden.")

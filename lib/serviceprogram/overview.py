@@ -120,7 +120,7 @@ class Overview(Document):
         self.problems = list(problems)
 
     @classmethod
-    def load(cls, data_dir=None) -> "Overview":
+    def load(cls, data_dir=None) -> Overview:
         """Load every year folder; years with errors are listed, not included.
 
         Returns
@@ -225,7 +225,7 @@ class Overview(Document):
         targets_table = None
         if rows:
             targets_table = self._table("Programmets mål: värde per år, målvärde och bedömning",
-                                        ["Mål", *map(str, years), "Målvärde (år)", f"Prognos vid målåret", "Bedömning"],
+                                        ["Mål", *map(str, years), "Målvärde (år)", "Prognos vid målåret", "Bedömning"],
                                         rows, numeric=range(1, len(years) + 3))
         statuses = [REACHED if r[-1].startswith(REACHED) else r[-1] for r in rows]
         phrases = {REACHED: ("är uppnått", "är uppnådda"), ON_TRACK: ("är i fas", "är i fas"),

@@ -22,10 +22,21 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field as PField, StrictBool,
-                      StrictInt, StrictStr, ValidationError, ValidationInfo, field_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic import Field as PField
 
 from .case import Case, parse_case
 from .errors import DataError, Problem
@@ -104,7 +115,7 @@ class Program:
     avstandsband_km: tuple[float, ...] = DEFAULT_BANDS_KM
     path: Path | None = field(default=None, compare=False)
     sections: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
-    arende: "Case | None" = None  # the memo's case metadata, [arende] (see serviceprogram.case)
+    arende: Case | None = None  # the memo's case metadata, [arende] (see serviceprogram.case)
     finansiering: tuple[Funding, ...] = ()
 
     def population(self, year: int | None = None) -> int:

@@ -158,7 +158,7 @@ def build_date() -> str | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if not epoch or not epoch.strip().isdigit():
         return None
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
 
 
 # Sheets of the year's workbook (see :func:`serviceprogram.excel.build_indicator_workbook`).
@@ -181,7 +181,7 @@ class AccessFigures:
     roads: object = None  # roads.figures.RoadFigures when the data folder has a road network
 
     @classmethod
-    def compute(cls, data: YearData) -> "AccessFigures":
+    def compute(cls, data: YearData) -> AccessFigures:
         """Distances, bands, people over 10 km, shop importance and the driftstöd check.
 
         With a road network in ``<data>/vagnat/`` also the road figures (searched once per
@@ -289,7 +289,7 @@ class Report(Document):
         super().__init__()
 
     @classmethod
-    def load(cls, year, data_dir=None) -> "Report":
+    def load(cls, year, data_dir=None) -> Report:
         """Load a year (and the previous year, when valid) for the report.
 
         Parameters
@@ -348,7 +348,7 @@ class Report(Document):
         return ind.compute(self.previous) if self.previous else None
 
     @cached_property
-    def access(self) -> "AccessFigures | None":
+    def access(self) -> AccessFigures | None:
         """Access analysis of the year, or None without population points."""
         return AccessFigures.compute(self.data) if self.data.befolkning is not None else None
 
@@ -360,7 +360,7 @@ class Report(Document):
         return driftstod_check(self.data)
 
     @cached_property
-    def previous_access(self) -> "AccessFigures | None":
+    def previous_access(self) -> AccessFigures | None:
         """Access analysis of the previous year, when it has population points."""
         if self.previous is None or self.previous.befolkning is None:
             return None
@@ -858,7 +858,7 @@ class Report(Document):
                             population_source=population_source(population), road=road)
         return self._fragment(html, county_table, *road.get("tables", []), kommun_table)
 
-    def road_tables(self, figures: "AccessFigures") -> dict:
+    def road_tables(self, figures: AccessFigures) -> dict:
         """The road figures beside fågelvägen: a table per service type for the county, one per
         municipality for full-range shops, and what the network could not reach (for the template)."""
         from .roads.figures import network_facts

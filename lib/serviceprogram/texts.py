@@ -199,7 +199,6 @@ def fill(text: AnalystText, values: dict[tuple[str, str], float]) -> str:
 
 def _parser():
     from markdown_it import MarkdownIt
-
     from markdown_it.common.utils import escapeHtml
 
     # commonmark without raw HTML: "<script>" becomes text. An image is shown as its text only:

@@ -26,7 +26,7 @@ class WhatIf:
         self.problems = problems or []
 
     @classmethod
-    def load(cls, year, data_dir=None, stang=None, nya=None) -> "WhatIf":
+    def load(cls, year, data_dir=None, stang=None, nya=None) -> WhatIf:
         """Load the year and check the scenario.
 
         Parameters
