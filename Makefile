@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 DATA   ?= data
 OUT    ?=
 YEAR   ?=
+TEST_JOBS ?= 2
 
 YEAR_ARGS := $(foreach y,$(YEAR),--year $(y))
 # Without OUT: data/ builds into outputs/, any other DATA=/x/NAME into /x/NAME-rapporter.
@@ -43,8 +44,8 @@ validate: $(STAMP) ## Check the data folder and list every problem
 lint: $(STAMP) ## Check the code with ruff (pyflakes, import order, pyupgrade)
 	$(BIN)/ruff check lib tests scripts
 
-test: setup lint ## Run the lint gate and the whole test suite (pytest + nbval)
-	$(BIN)/python -m pytest
+test: setup lint ## Run the lint gate and the whole test suite (pytest + nbval, TEST_JOBS processes)
+	$(BIN)/python -m pytest -n $(TEST_JOBS)
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see README)
 	@bash scripts/git-notebook-filter.sh

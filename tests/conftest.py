@@ -93,6 +93,11 @@ def previous_good(built_2024, tmp_path) -> Path:
 # be told from a JupyterLab or another test run elsewhere on the machine.
 SESSION_VARIABLE = "SERVICEPROGRAM_TEST_SESSION"
 os.environ.setdefault(SESSION_VARIABLE, uuid.uuid4().hex)
+# Under pytest-xdist every worker is its own session: the workers inherit the
+# controller's marker, so each one takes a marker of its own (once).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER and not os.environ[SESSION_VARIABLE].endswith(f"-{_WORKER}"):
+    os.environ[SESSION_VARIABLE] = f"{uuid.uuid4().hex}-{_WORKER}"
 
 
 def own_processes() -> list:

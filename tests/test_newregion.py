@@ -36,16 +36,22 @@ def fill_program(folder: Path, population: bool = True) -> None:
 
 def test_init_every_county_gives_valid_toml_with_its_municipalities(tmp_path):
     from serviceprogram import reference
+    from serviceprogram.newregion import _render_program
+    from serviceprogram.program import Municipality
 
-    for county in reference.counties():
-        folder = tmp_path / county.kod
-        result = init_region(folder, county.kod, 2025)
-        raw = tomllib.loads((folder / "program.toml").read_text(encoding="utf-8"))
+    total = 0
+    for county in reference.counties():  # program.toml of every county (the workbook is the same for all)
+        refs = [Municipality(m.kod, m.namn, 0) for m in reference.municipalities(county.kod)]
+        raw = tomllib.loads(_render_program(county, refs, tmp_path, None))
         assert raw["region"] == county.region and raw["lan"] == county.lan
         assert [k["kod"] for k in raw["kommuner"]] == [m.kod for m in reference.municipalities(county.kod)]
-        assert result.municipalities == len(raw["kommuner"]) > 0
-    assert sum(len(tomllib.loads((tmp_path / c.kod / "program.toml").read_text(encoding="utf-8"))["kommuner"])
-               for c in reference.counties()) == 290
+        total += len(raw["kommuner"])
+    assert total == 290
+    folder = tmp_path / "dalarna"  # and one folder made the whole way, as the command makes it
+    result = init_region(folder, "20", 2025)
+    raw = tomllib.loads((folder / "program.toml").read_text(encoding="utf-8"))
+    assert raw["lan"] == "Dalarnas län" and result.municipalities == len(raw["kommuner"]) == 15
+    assert (folder / "2025" / "uppfoljning.xlsx").is_file()
 
 
 def test_placeholders_block_the_build_and_validate_explains_them(tmp_path):
