@@ -45,7 +45,7 @@ lint: $(STAMP) ## Check the code with ruff (pyflakes, import order, pyupgrade)
 	$(BIN)/ruff check lib tests scripts
 
 test: setup lint ## Run the lint gate and the whole test suite (pytest + nbval, TEST_JOBS processes)
-	$(BIN)/python -m pytest -n $(TEST_JOBS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see README)
 	@bash scripts/git-notebook-filter.sh
