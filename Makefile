@@ -17,7 +17,7 @@ OUT_ARGS  := $(if $(OUT),--out $(OUT))
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  Variables: YEAR=2024 (one or more years), DATA=<datamapp>, OUT=<utdatamapp>"
+	@echo "  Variables: YEAR=2024 (one or more years), DATA=<datamapp>, OUT=<utdatamapp>, TEST_JOBS=2 (processer för make test)"
 	@echo "  Utan OUT: data/ byggs till outputs/, en annan DATA=/x/NAMN till /x/NAMN-rapporter (aldrig i datamappen)."
 
 $(STAMP): pyproject.toml requirements.lock
@@ -63,7 +63,7 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see REA
 	@$(BIN)/jupyter trust notebooks/*.ipynb > /dev/null
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=python3 $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-bench: $(STAMP) ## Print the benchmark figures (batch build, access analysis, input validation, a year of 100 000 decisions)
+bench: $(STAMP) ## Print the benchmark figures (batch build, access analysis, input validation, roads, a year of 100 000 decisions)
 	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_access.py
 	$(BIN)/python scripts/bench_input.py
