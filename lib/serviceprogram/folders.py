@@ -209,16 +209,48 @@ def check_problems_workbook(path: Path, data_dir: Path) -> Path:
         If the path lies inside the data folder, is a folder, or is an existing
         file that is not a problem workbook of this tool.
     """
+    return check_output_file(path, data_dir, "--xlsx", "fel.xlsx", is_problems_workbook,
+                             "ingen fellista som verktyget har skrivit")
+
+
+def check_output_file(path, data_dir, option: str, example: str, is_ours, what: str,
+                      require_xlsx: bool = False) -> Path:
+    """Refuse an output file inside the data folder, a folder, or an existing file that ``is_ours`` rejects.
+
+    Shared by ``validate --xlsx`` and ``jamfor-osm --out``: a workbook the tool
+    writes is never put over input or over a file of the user's.
+
+    Parameters
+    ----------
+    path, data_dir : str or Path
+    option : str
+        The option as the user typed it (``--xlsx``), named in the messages.
+    example : str
+        A file name to suggest.
+    is_ours : callable
+        ``is_ours(path) -> bool``: True for a file this command wrote earlier.
+    what : str
+        What the file is not, for the message ("ingen fellista som verktyget har skrivit").
+    require_xlsx : bool, default False
+        Refuse a name that does not end in ``.xlsx``.
+
+    Returns
+    -------
+    Path
+        The absolute path to write.
+    """
     target = Path(path).expanduser().resolve()
     data = Path(data_dir).resolve()
     if _inside(target, data):
         raise UsageError(f"Filen {target} ligger i datamappen {data}, och verktyget skriver aldrig i "
-                         "datamappen. Ange en fil utanför den med --xlsx, t.ex. fel.xlsx i en annan mapp.")
+                         f"datamappen. Ange en fil utanför den med {option}, t.ex. {example} i en annan mapp.")
     if target.is_dir():
-        raise UsageError(f"--xlsx {target} är en mapp. Ange ett filnamn, t.ex. {target / 'fel.xlsx'}.")
-    if target.exists() and not is_problems_workbook(target):
-        raise UsageError(f"Filen {target} finns redan och är ingen fellista som verktyget har skrivit. "
-                         "Den skrivs inte över: ange ett nytt filnamn med --xlsx.")
+        raise UsageError(f"{option} {target} är en mapp. Ange ett filnamn, t.ex. {target / example}.")
+    if require_xlsx and target.suffix.lower() != ".xlsx":
+        raise UsageError(f"{option} {target}: ange en fil som slutar på .xlsx.")
+    if target.exists() and not is_ours(target):
+        raise UsageError(f"Filen {target} finns redan och är {what}. "
+                         f"Den skrivs inte över: ange ett nytt filnamn med {option}.")
     return target
 
 

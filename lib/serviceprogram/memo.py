@@ -759,26 +759,33 @@ def _add_blocks(document, blocks) -> None:
             run.bold, run.italic = bold or None, italic or None
 
 
-def _funding_table(document, year: int, rows) -> None:
-    """Budget, decided and paid out per source (``[[finansiering]]``), after the support table."""
+def _numbered_table(document, number: int, caption: str, headers, rows):
+    """``Tabell N. caption`` and a grid table: the header row repeats on every page, the first
+    column is left-aligned and the figures right-aligned, the total row in bold."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm
 
-    caption = f"Finansiering {year} per källa"
-    document.add_paragraph(f"Tabell 2. {caption}", style="Caption")
-    table = document.add_table(rows=1, cols=4)
+    document.add_paragraph(f"Tabell {number}. {caption}", style="Caption")
+    table = document.add_table(rows=1, cols=len(headers))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     _table_caption(table, caption)
-    for cell, text in zip(table.rows[0].cells, ("Källa", "Budget, kronor", "Beslutat, kronor", "Utbetalt, kronor")):
-        _cell_text(cell, [text], bold_first=True, align=None if text == "Källa" else WD_ALIGN_PARAGRAPH.RIGHT)
+    for i, (cell, text) in enumerate(zip(table.rows[0].cells, headers)):
+        _cell_text(cell, [text], bold_first=True, align=None if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
     _repeat_header(table.rows[0])
     for row in rows:
-        cells = table.add_row().cells
         bold = row[0] == TOTAL
-        for i, (cell, text) in enumerate(zip(cells, row)):
+        for i, (cell, text) in enumerate(zip(table.add_row().cells, row)):
             _cell_text(cell, [text], bold_first=bold, align=None if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
+    return table
+
+
+def _funding_table(document, year: int, rows) -> None:
+    """Budget, decided and paid out per source (``[[finansiering]]``), after the support table."""
+    from docx.shared import Mm
+
+    table = _numbered_table(document, 2, f"Finansiering {year} per källa",
+                            ("Källa", "Budget, kronor", "Beslutat, kronor", "Utbetalt, kronor"), rows)
     table.autofit = False
     for column, width in zip(table.columns, (Mm(64), Mm(32), Mm(32), Mm(32))):
         column.width = width  # the grid, which LibreOffice follows
@@ -861,22 +868,8 @@ def _build_document(report, draft: _Draft):
         else:
             document.add_paragraph(text)
         if i == draft.support_index:
-            caption = f"Beslutat stöd per stödform {year}"
-            document.add_paragraph(f"Tabell 1. {caption}", style="Caption")
-            table = document.add_table(rows=1, cols=3)
-            table.style = document.styles["Table Grid"]
-            table.alignment = WD_TABLE_ALIGNMENT.LEFT
-            _table_caption(table, caption)
-            for cell, text_ in zip(table.rows[0].cells, ("Stödform", "Antal beslut", "Belopp, kronor")):
-                _cell_text(cell, [text_], bold_first=True,
-                           align=None if text_ == "Stödform" else WD_ALIGN_PARAGRAPH.RIGHT)
-            _repeat_header(table.rows[0])
-            for label, count, amount in draft.table:
-                cells = table.add_row().cells
-                bold = label == TOTAL
-                _cell_text(cells[0], [label], bold_first=bold)
-                _cell_text(cells[1], [count], bold_first=bold, align=WD_ALIGN_PARAGRAPH.RIGHT)
-                _cell_text(cells[2], [amount], bold_first=bold, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            table = _numbered_table(document, 1, f"Beslutat stöd per stödform {year}",
+                                    ("Stödform", "Antal beslut", "Belopp, kronor"), draft.table)
             for row in table.rows:
                 for cell, width in zip(row.cells, (Mm(70), Mm(35), Mm(45))):
                     cell.width = width

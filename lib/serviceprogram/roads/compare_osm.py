@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from .. import access
-from ..errors import UsageError
 
 NEAR_M = 250.0
 MAX_M = 1500.0
@@ -193,21 +192,10 @@ def is_own_workbook(path: Path) -> bool:
 
 def check_target(path, data_dir) -> Path:
     """Refuse a target inside the data folder, a folder, or a file this command did not write."""
-    from ..folders import _inside
+    from ..folders import check_output_file
 
-    target = Path(path).expanduser().resolve()
-    data = Path(data_dir).resolve()
-    if _inside(target, data):
-        raise UsageError(f"Filen {target} ligger i datamappen {data}, och verktyget skriver aldrig i datamappen. "
-                         "Ange en fil utanför den med --out.")
-    if target.is_dir():
-        raise UsageError(f"--out {target} är en mapp. Ange ett filnamn, t.ex. {target / 'jamfor-osm.xlsx'}.")
-    if target.suffix.lower() != ".xlsx":
-        raise UsageError(f"--out {target}: ange en fil som slutar på .xlsx.")
-    if target.exists() and not is_own_workbook(target):
-        raise UsageError(f"Filen {target} finns redan och är ingen jämförelse som verktyget har skrivit. "
-                         "Den skrivs inte över: ange ett nytt filnamn med --out.")
-    return target
+    return check_output_file(path, data_dir, "--out", "jamfor-osm.xlsx", is_own_workbook,
+                             "ingen jämförelse som verktyget har skrivit", require_xlsx=True)
 
 
 def write_workbook(result: Comparison, path: Path, about: list[tuple[str, str]]) -> Path:
