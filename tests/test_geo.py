@@ -54,7 +54,7 @@ def test_geopackage_with_three_cells(folder):
     outside = [p for p in problems if "utanför länets kommuner" in p.rule]
     assert len(outside) == 1 and "3000" in outside[0].rule and not outside[0].is_error
     text = source_text(population)
-    assert "1 km" in text and "2024" in text and "3000 invånare" in text
+    assert "1 km" in text and "2024" in text and "en ruta med 3\u00a0000 invånare" in text
 
 
 def test_csv_with_cell_ids(folder):

@@ -844,8 +844,6 @@ class Report(Document):
             change = county_over["befolkning"] - before.loc[("fullsortiment", county), "befolkning"]
             lead += (f" Det är {fmt.number_in_words(abs(change))} {'fler' if change > 0 else 'färre'} än {self.year - 1}."
                      if change else f" Det är lika många som {self.year - 1}.")
-            lead += (" Samma befolkningsfil används för alla år, så förändringen visar bara serviceplatser som "
-                     "har öppnat eller stängt.")
         importance_lead = ("Tabellen visar för varje butik med fullsortiment hur många som har den som närmaste butik, "
                            f"och vad som skulle hända om just den butiken stängde: hur många som då skulle få mer än "
                            f"{LIMIT_KM} km fågelvägen till en butik och hur många personkilometer som skulle tillkomma "

@@ -299,10 +299,12 @@ def source_text(frame) -> str | None:
     else:
         text = f"Befolkningen kommer från befolkningspunkter ({kalla['fil']}"
     text += f", år {kalla['ar']})" if kalla.get("ar") else ")"
-    text += f", {kalla['rutor']} rader."
+    from ..formatting import count_text, num
+
+    text += f", {num(kalla['rutor'])} rader."
     if kalla.get("kommun_fran_granser"):
         text += " Varje ruta har fått sin kommun efter kommungränserna."
         if kalla.get("utanfor_rutor"):
-            text += (f" Utanför länets kommuner låg {kalla['utanfor_rutor']} rutor med "
-                     f"{kalla['utanfor_befolkning']} invånare; de är inte med.")
+            text += (f" Utanför länets kommuner låg {count_text(kalla['utanfor_rutor'], 'ruta', 'rutor')} med "
+                     f"{num(kalla['utanfor_befolkning'])} invånare; de är inte med.")
     return text
