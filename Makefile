@@ -54,10 +54,10 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ (outputs never reach git: see REA
 	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false},' \
 	  '"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}}' \
 	  > $(VENV)/share/jupyter/lab/settings/overrides.json
-	@# save the notebooks in their stored form (serviceprogram.notebook_store); the kernel
+	@# save the notebooks in their stored form (serviceprogram.build.notebook_store); the kernel
 	@# websocket pinged every 90 s with 90 s to answer (jupyter_server's default timeout is longer
 	@# than its interval, and tornado warns about that on every start)
-	@echo '{"ContentsManager": {"pre_save_hook": "serviceprogram.notebook_store.pre_save"},' \
+	@echo '{"ContentsManager": {"pre_save_hook": "serviceprogram.build.notebook_store.pre_save"},' \
 	  '"ServerApp": {"tornado_settings": {"ws_ping_interval": 90000, "ws_ping_timeout": 90000}}}' \
 	  > $(VENV)/etc/jupyter/jupyter_server_config.json
 	@$(BIN)/jupyter trust notebooks/*.ipynb > /dev/null

@@ -4,7 +4,7 @@ Generates a synthetic problem of about the size of Sweden (about 600 000
 populated 250 m cells and 6 000 service points with random type flags, all
 six types) with a fixed seed, then times
 
-1. the package's distance computation, :func:`serviceprogram.access.distances`,
+1. the package's distance computation, :func:`serviceprogram.analysis.access.distances`,
    for all six types (k-d tree; the time includes projecting the
    coordinates from WGS 84 to SWEREF 99 TM), and
 2. a brute-force nearest search with chunked numpy (every cell against every
@@ -37,7 +37,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
 
-from serviceprogram.access import SERVICE_TYPES, distances, from_sweref, offers, to_sweref  # noqa: E402
+from serviceprogram.analysis.access import SERVICE_TYPES, distances, from_sweref, offers, to_sweref  # noqa: E402
 
 SEED = 2024
 CELL_M = 250.0

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
 from serviceprogram.errors import DataError  # noqa: E402
-from serviceprogram.loading import load_year  # noqa: E402
-from serviceprogram.reading import MAX_ROWS  # noqa: E402
+from serviceprogram.inputs.loading import load_year  # noqa: E402
+from serviceprogram.inputs.reading import MAX_ROWS  # noqa: E402
 
 YEAR = 2024
 

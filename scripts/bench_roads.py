@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 
-from serviceprogram.roads import build_graph, read_osm, road_distances  # noqa: E402
-from serviceprogram.roads.distances import cost_to_nearest  # noqa: E402
+from serviceprogram.analysis.roads import build_graph, read_osm, road_distances  # noqa: E402
+from serviceprogram.analysis.roads.distances import cost_to_nearest  # noqa: E402
 
 RNG = np.random.default_rng(15)
 
@@ -103,7 +103,7 @@ def versus_networkx(side: int) -> None:
 def osm_build(side: int) -> None:
     import osmium
     from osmium.osm.mutable import Node, Way
-    from serviceprogram.access import from_sweref
+    from serviceprogram.analysis.access import from_sweref
 
     xy, start, end, _, _ = synthetic_graph(side, extra_frac=0.0)
     lat, lon = from_sweref(xy[:, 0], xy[:, 1])

@@ -2,7 +2,7 @@
 
 Reads a notebook on standard input (or the files named on the command line,
 rewritten in place) and writes the form kept in git
-(:func:`serviceprogram.notebook_store.clean`: outputs only in the cells tagged
+(:func:`serviceprogram.build.notebook_store.clean`: outputs only in the cells tagged
 ``nbval-check-output``). `make lab` also saves the notebooks in this form
 (the same function as the Jupyter server's pre-save hook).
 Configured by ``make`` (``scripts/git-notebook-filter.sh``), named in
@@ -14,7 +14,7 @@ import io
 import sys
 
 import nbformat
-from serviceprogram.notebook_store import clean
+from serviceprogram.build.notebook_store import clean
 
 
 def main(paths) -> None:

@@ -2,7 +2,7 @@
 
 Usage: python scripts/clean_outputs.py [OUT]   (default: outputs/)
 
-See :func:`serviceprogram.folders.clean_outputs` for what counts as made by
+See :func:`serviceprogram.build.folders.clean_outputs` for what counts as made by
 the tool. Runs with the project's .venv or, before ``make setup``, with any
 Python 3.11 (the package is then found in lib/).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
-from serviceprogram.folders import clean_outputs  # noqa: E402
+from serviceprogram.build.folders import clean_outputs  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

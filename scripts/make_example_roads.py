@@ -3,7 +3,7 @@
 The network is EXAMPLE DATA (exempeldata). It is not OpenStreetMap's or
 Trafikverket's road network: it only joins the example's real localities
 (``data/orter.csv``) along plausible lines, so that the road-distance analysis
-(``serviceprogram.roads``) has something realistic to work on and the tests
+(``serviceprogram.analysis.roads``) has something realistic to work on and the tests
 stay fast. A region uses a real extract instead (docs/vagnat.md).
 
 How the network is made
@@ -55,7 +55,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
-from serviceprogram.access import from_sweref, to_sweref  # noqa: E402
+from serviceprogram.analysis.access import from_sweref, to_sweref  # noqa: E402
 
 SEED = 15
 STEP_M = 1000.0          # one node about every kilometre

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import nbformat
-from serviceprogram import build
+from serviceprogram.build import engine as build
 
 RECORD = "del-{name}.json"
 

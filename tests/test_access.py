@@ -1,4 +1,4 @@
-"""Tests of the access analysis (serviceprogram.access and access_charts).
+"""Tests of the access analysis (serviceprogram.analysis.access and access_charts).
 
 Toy cases are built on a known SWEREF 99 TM grid: coordinates are chosen in
 metres and converted to WGS 84 with from_sweref, so that the expected
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "lib") not in sys.path:
     sys.path.insert(0, str(ROOT / "lib"))
 
-from serviceprogram.access import (  # noqa: E402
+from serviceprogram.analysis.access import (
     COUNTY_LABEL,
     SERVICE_TYPES,
     AccessError,
@@ -111,7 +111,7 @@ def test_projection_rejects_missing_coordinates():
 def test_import_has_no_side_effects():
     code = (
         "import sys; sys.path.insert(0, 'lib');"
-        "import serviceprogram.access as a, serviceprogram.access_charts as c;"
+        "import serviceprogram.analysis.access as a, serviceprogram.publishing.access_charts as c;"
         "assert a._TRANSFORMERS == {}, a._TRANSFORMERS;"
         "assert 'matplotlib.pyplot' not in sys.modules"
     )
@@ -479,7 +479,7 @@ def test_scenario_errors():
 def test_charts_and_alt_texts():
     from matplotlib import _pylab_helpers
     from matplotlib.figure import Figure
-    from serviceprogram import access_charts
+    from serviceprogram.publishing import access_charts
 
     points, pop = _three_shops()
     dist = distances(pop, points, YEAR)

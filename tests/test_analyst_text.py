@@ -11,13 +11,14 @@ import zipfile
 import docx
 import pytest
 from conftest import DATA
-from serviceprogram import memo, texts
-from serviceprogram.cache import inputs
+from serviceprogram.build.cache import inputs
 from serviceprogram.errors import DataError
-from serviceprogram.loading import load_year
-from serviceprogram.overview import Overview
-from serviceprogram.program import load_program
-from serviceprogram.report import Report
+from serviceprogram.inputs import analyst_text as texts
+from serviceprogram.inputs.loading import load_year
+from serviceprogram.inputs.program import load_program
+from serviceprogram.publishing import memo
+from serviceprogram.publishing.overview import Overview
+from serviceprogram.publishing.report import Report
 
 SCRIPT = '<script>alert("x")</script>'
 SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from conftest import kernels, run_cli, set_cell, snapshot
-from serviceprogram import build
+from serviceprogram.build import engine as build
 
 
 def test_broken_data_leaves_previous_outputs_byte_identical(previous_good, data_dir):
@@ -29,7 +29,7 @@ def test_interrupted_build_leaves_no_partial_files(previous_good, data_dir, monk
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # the analyst presses Ctrl-C while the PDF is written
 
-    monkeypatch.setattr("serviceprogram.render.html_to_pdf", crash)
+    monkeypatch.setattr("serviceprogram.publishing.render.html_to_pdf", crash)
     with pytest.raises(KeyboardInterrupt):
         build.build_years(data_dir, previous_good, [2024], jobs=1, force=True)
     assert snapshot(previous_good / "2024") == before
@@ -42,7 +42,7 @@ def test_failing_worker_leaves_previous_outputs(previous_good, data_dir, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("WeasyPrint kraschade")
 
-    monkeypatch.setattr("serviceprogram.render.html_to_pdf", broken)  # inherited by forked workers only
+    monkeypatch.setattr("serviceprogram.publishing.render.html_to_pdf", broken)  # inherited by forked workers only
     with pytest.raises(RuntimeError, match="WeasyPrint kraschade"):  # not a broken pool
         build.build_years(data_dir, previous_good, [2023, 2024], jobs=2, force=True, method="fork")
     assert snapshot(previous_good / "2024") == before

@@ -17,9 +17,10 @@ from concurrent.futures import Future
 import engine_stubs as stubs
 import pytest
 from conftest import DATA, kernels, read_rows, set_cell, snapshot
-from serviceprogram import build, cache
+from serviceprogram.build import cache
+from serviceprogram.build import engine as build
 from serviceprogram.errors import DataError, UsageError
-from serviceprogram.loading import load_year
+from serviceprogram.inputs.loading import load_year
 from serviceprogram.paths import find_years
 
 METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()]

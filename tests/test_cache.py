@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from conftest import DATA, run_cli, set_cell
-from serviceprogram import cache
+from serviceprogram.build import cache
 
 
 def test_built_year_is_fresh_and_a_noop_run_builds_nothing(built_2024):
@@ -31,7 +31,7 @@ def test_any_input_change_makes_the_year_stale(built_2024, data_dir):
 def test_manifest_lists_data_notebooks_code_and_caps(built_2024):
     stored = json.loads((built_2024 / cache.MANIFEST).read_text(encoding="utf-8"))["inputs"]
     for label in ("data/program.toml", "data/2024/stod.csv", "data/2023/stod.csv", "data/befolkning.csv",
-                  "notebooks/uppfoljning.ipynb", "serviceprogram/report.py",
+                  "notebooks/uppfoljning.ipynb", "serviceprogram/publishing/report.py",
                   "serviceprogram/resources/stodtak.toml", "serviceprogram/templates/rapport/rapport.css"):
         assert label in stored, label
 

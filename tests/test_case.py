@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from serviceprogram.case import parse_case
 from serviceprogram.errors import DataError
-from serviceprogram.program import load_program
+from serviceprogram.inputs.case import parse_case
+from serviceprogram.inputs.program import load_program
 
 
 def test_absent_table_gives_nothing():

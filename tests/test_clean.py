@@ -8,7 +8,8 @@ import sys
 
 import pytest
 from conftest import ROOT
-from serviceprogram import build, cache, folders
+from serviceprogram.build import cache, folders
+from serviceprogram.build import engine as build
 
 
 def _outputs(out):

@@ -8,11 +8,12 @@ import zipfile
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
-from serviceprogram import excel, schemas
+from serviceprogram.analysis.indicators import compute
 from serviceprogram.errors import WARNING, DataError, Problem, UsageError
-from serviceprogram.indicators import compute
-from serviceprogram.loading import load_year
-from serviceprogram.program import load_program
+from serviceprogram.inputs import schemas
+from serviceprogram.inputs.loading import load_year
+from serviceprogram.inputs.program import load_program
+from serviceprogram.publishing import workbooks as excel
 
 YEAR = 2026
 # A leading carriage return is a formula trigger too, but XML readers without lxml turn it into

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 from conftest import run_cli, set_cell
-from serviceprogram import cache, folders
+from serviceprogram.build import cache, folders
 from serviceprogram.errors import UsageError
+from serviceprogram.inputs.program import load_program
 from serviceprogram.paths import default_out_dir
-from serviceprogram.program import load_program
 
 
 @pytest.mark.parametrize("where", ["data", "year", "parent"])
@@ -103,7 +103,7 @@ def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(da
         raise RuntimeError("en bugg")
 
     log = tmp_path / "logg" / "serviceprogram.log"
-    monkeypatch.setattr("serviceprogram.loading.validate_years", broken)
+    monkeypatch.setattr("serviceprogram.inputs.loading.validate_years", broken)
     monkeypatch.setattr(cli, "user_log_file", lambda: log)
     assert cli.main(["validate", "--data-dir", str(data_dir), "--year", "2024"]) == 3
     err = capsys.readouterr().err

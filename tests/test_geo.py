@@ -1,4 +1,4 @@
-"""SCB's population grid and the municipal borders (serviceprogram.geo), on small hand-made inputs."""
+"""SCB's population grid and the municipal borders (serviceprogram.analysis.geo), on small hand-made inputs."""
 import shutil
 from pathlib import Path
 
@@ -6,11 +6,11 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from serviceprogram.access import to_sweref
-from serviceprogram.geo.borders import assign, municipality_borders
-from serviceprogram.geo.population_grid import parse_cell_id, source_text
-from serviceprogram.loading import load_population
-from serviceprogram.program import load_program
+from serviceprogram.analysis.access import to_sweref
+from serviceprogram.analysis.geo.borders import assign, municipality_borders
+from serviceprogram.analysis.geo.population_grid import parse_cell_id, source_text
+from serviceprogram.inputs.loading import load_population
+from serviceprogram.inputs.program import load_program
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -89,8 +89,8 @@ def test_cell_just_outside_a_coarse_border_goes_to_the_nearest():
 
 
 def test_completeness_warnings(tmp_path):
-    from serviceprogram.geo.completeness import completeness_warnings
-    from serviceprogram.loading import load_year
+    from serviceprogram.analysis.geo.completeness import completeness_warnings
+    from serviceprogram.inputs.loading import load_year
 
     data = load_year(DATA, 2024)
     points = data.tables["serviceplatser"]

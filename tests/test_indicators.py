@@ -6,8 +6,8 @@ import csv
 import pandas as pd
 import pytest
 from conftest import ANSWERS, DATA
-from serviceprogram import indicators as ind
 from serviceprogram import load_program, load_year
+from serviceprogram.analysis import indicators as ind
 
 
 @pytest.fixture(scope="module")

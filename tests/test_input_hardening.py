@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, read_rows, run_cli, write_rows
 from serviceprogram.errors import DataError
-from serviceprogram.program import SECTIONS, load_program, register_section
+from serviceprogram.inputs.program import SECTIONS, load_program, register_section
 
 YEAR = 2024
 EXAMPLE = (DATA / "program.toml").read_text(encoding="utf-8")
@@ -160,7 +160,7 @@ def stod_workbook(data_dir: Path, edit=None, sheet_name="stod", extra_sheets=())
 
 
 def year_problems(data_dir: Path):
-    from serviceprogram.loading import load_year
+    from serviceprogram.inputs.loading import load_year
 
     with pytest.raises(DataError) as info:
         load_year(data_dir, YEAR)
@@ -201,7 +201,7 @@ def test_formula_without_saved_value_is_named(data_dir):
 
 
 def test_formula_with_saved_value_uses_the_value(data_dir):
-    from serviceprogram.loading import load_year
+    from serviceprogram.inputs.loading import load_year
 
     def formula(sheet):
         header = [c.value for c in sheet[1]]
@@ -257,7 +257,7 @@ def test_random_bytes_are_one_problem(data_dir):
 
 
 def test_file_size_limit(data_dir, monkeypatch):
-    from serviceprogram import reading
+    from serviceprogram.inputs import reading
 
     monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1000)
     [problem] = [p for p in year_problems(data_dir) if p.file == "2024/stod.csv"]
@@ -265,7 +265,7 @@ def test_file_size_limit(data_dir, monkeypatch):
 
 
 def test_row_limit_fails_fast_with_the_limit_named(data_dir, monkeypatch):
-    from serviceprogram import reading
+    from serviceprogram.inputs import reading
 
     monkeypatch.setattr(reading, "MAX_ROWS", 5)
     problems = [p for p in year_problems(data_dir) if p.file == "2024/stod.csv"]
@@ -282,7 +282,7 @@ def test_column_limit(data_dir):
 
 def test_one_cp1252_line_in_a_utf8_file_is_named(data_dir):
     # before: the whole file was decoded as cp1252 without a word (every UTF-8 å garbled)
-    from serviceprogram.loading import load_year
+    from serviceprogram.inputs.loading import load_year
 
     path = data_dir / str(YEAR) / "stod.csv"
     lines = path.read_bytes().split(b"\n")
@@ -297,7 +297,7 @@ def test_one_cp1252_line_in_a_utf8_file_is_named(data_dir):
 
 def test_invisible_characters_are_stripped_with_a_warning(data_dir):
     # before: "Måste vara en kommun (namn eller kod) i program.toml" for a name that looks right
-    from serviceprogram.loading import load_year
+    from serviceprogram.inputs.loading import load_year
 
     path = data_dir / str(YEAR) / "stod.csv"
     rows = read_rows(path)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from conftest import DATA
-from serviceprogram.report import Report
+from serviceprogram.publishing.report import Report
 
 SECTIONS = ("title_page", "key_figures", "activities", "support", "visits", "service_points", "service_plans",
             "access_section", "conclusions", "method")

@@ -11,10 +11,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from serviceprogram import report as rep
 from serviceprogram.errors import Problem
-from serviceprogram.excel import LIST_SHEETS, build_indicator_workbook, save_workbook, write_value
-from serviceprogram.report import MAX_CELL_CHARS, MAX_TABLE_ROWS, MAX_TOKEN_CHARS, Document, Report, cell_text
+from serviceprogram.publishing import report as rep
+from serviceprogram.publishing.report import (
+    MAX_CELL_CHARS,
+    MAX_TABLE_ROWS,
+    MAX_TOKEN_CHARS,
+    Document,
+    Report,
+    cell_text,
+)
+from serviceprogram.publishing.workbooks import LIST_SHEETS, build_indicator_workbook, save_workbook, write_value
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TOKEN = "Ö" + "x" * 99_999  # one unbroken 100 000-character token
@@ -93,7 +100,7 @@ def test_long_token_is_cut_and_may_wrap_in_a_cell():
 
 
 def test_report_css_lets_only_marked_tokens_break_anywhere():
-    from serviceprogram.render import template_dir
+    from serviceprogram.publishing.render import template_dir
 
     css = (template_dir() / "rapport" / "rapport.css").read_text(encoding="utf-8")
     assert re.search(r"^\.long \{[^}]*overflow-wrap: anywhere", css, re.M)
@@ -149,7 +156,7 @@ def test_cell_text_fits_excel_limit(tmp_path):
 
 
 def test_build_writes_the_lists_into_the_year_workbook(report_2024, tmp_path):
-    from serviceprogram.build import exports_part
+    from serviceprogram.build.engine import exports_part
 
     exports_part(tmp_path, DATA, 2024, data=report_2024.data, previous=report_2024.previous)
     book = load_workbook(tmp_path / rep.export_name(2024), read_only=True)
@@ -160,7 +167,7 @@ def test_build_writes_the_lists_into_the_year_workbook(report_2024, tmp_path):
 
 
 def test_cap_warning_names_the_first_decisions_and_counts_the_rest():
-    from serviceprogram.caps import MAX_LISTED_DECISIONS, cap_warnings
+    from serviceprogram.inputs.caps import MAX_LISTED_DECISIONS, cap_warnings
 
     count = 2_000
     stod = pd.DataFrame({"diarienummer": [f"RUN/{i}/2024" for i in range(count)], "stodform": "Särskilt driftstöd",

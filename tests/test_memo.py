@@ -20,8 +20,8 @@ import docx
 import pandas as pd
 import pytest
 from conftest import ANSWERS, DATA
-from serviceprogram import memo
-from serviceprogram.report import Report
+from serviceprogram.publishing import memo
+from serviceprogram.publishing.report import Report
 
 YEARS = (2023, 2024, 2025)
 MONTHS = ("januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december")
@@ -390,7 +390,7 @@ def test_support_figures_stand_beside_their_labels(built):
 
 
 def test_number_in_words():
-    from serviceprogram.formatting import count_text, number_in_words
+    from serviceprogram.text import count_text, number_in_words
 
     assert [number_in_words(i) for i in (0, 1, 2, 7, 10, 11, 12)] == [
         "noll", "en", "två", "sju", "tio", "elva", "tolv"]

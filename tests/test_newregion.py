@@ -13,8 +13,8 @@ import pytest
 from conftest import DATA, run_cli
 from openpyxl import load_workbook
 from serviceprogram.errors import DataError, UsageError
-from serviceprogram.newregion import init_region, placeholder_problems
-from serviceprogram.program import load_program
+from serviceprogram.inputs.newregion import init_region, placeholder_problems
+from serviceprogram.inputs.program import load_program
 
 ROOT = Path(__file__).resolve().parents[1]
 # Names that belong to the example region: none may appear in another region's output.
@@ -35,9 +35,9 @@ def fill_program(folder: Path, population: bool = True) -> None:
 
 
 def test_init_every_county_gives_valid_toml_with_its_municipalities(tmp_path):
-    from serviceprogram import reference
-    from serviceprogram.newregion import _render_program
-    from serviceprogram.program import Municipality
+    from serviceprogram.inputs import reference
+    from serviceprogram.inputs.newregion import _render_program
+    from serviceprogram.inputs.program import Municipality
 
     total = 0
     for county in reference.counties():  # program.toml of every county (the workbook is the same for all)
@@ -121,7 +121,7 @@ def test_every_subcommand_help_says_anvandning_once():
 
 
 def test_impossible_dates_say_what_is_impossible():
-    from serviceprogram.schemas import DATE_DAY_RULE, DATE_MONTH_RULE, _explain_date
+    from serviceprogram.inputs.schemas import DATE_DAY_RULE, DATE_MONTH_RULE, _explain_date
 
     assert _explain_date(DATE_MONTH_RULE, "2025-13-01").startswith("Månad 13 finns inte")
     assert _explain_date(DATE_DAY_RULE, "2025-02-30") == "Dag 30 finns inte i februari 2025"
@@ -129,7 +129,7 @@ def test_impossible_dates_say_what_is_impossible():
 
 def test_impossible_month_in_a_year_folder(data_dir):
     from conftest import set_cell
-    from serviceprogram.loading import validate_years
+    from serviceprogram.inputs.loading import validate_years
 
     set_cell(data_dir / "2025/serviceplatser.csv", 2, "oppnad", "2025-13-01")
     rules = [p.rule for p in validate_years(data_dir, [2025])[2025] if p.column == "oppnad"]
@@ -138,7 +138,7 @@ def test_impossible_month_in_a_year_folder(data_dir):
 
 def test_cap_warning_names_each_decision_and_the_sum():
     import pandas as pd
-    from serviceprogram.caps import cap_warnings
+    from serviceprogram.inputs.caps import cap_warnings
 
     stod = pd.DataFrame({"diarienummer": ["D-1", "D-2"], "stodform": ["Servicebidrag"] * 2,
                          "mottagare": ["Byns Handel"] * 2, "belopp_kr": [200000, 100000]}, index=[2, 3])
@@ -149,8 +149,8 @@ def test_cap_warning_names_each_decision_and_the_sum():
 
 
 def test_new_year_keeps_the_workbook_and_keep_data_turns_csv_into_a_workbook(data_dir):
-    from serviceprogram.loading import load_year
-    from serviceprogram.newyear import describe, new_year
+    from serviceprogram.inputs.loading import load_year
+    from serviceprogram.inputs.newyear import describe, new_year
 
     before = load_year(data_dir, 2025)
     made = run_cli("template", "--data-dir", data_dir, "--year", 2025, "--keep-data")
@@ -191,7 +191,7 @@ def test_git_filter_stores_only_the_nbval_outputs(tmp_path):
                                  capture_output=True, check=True).stdout.decode()
         assert cleaned == stored
         # make lab's pre-save hook writes the same bytes, so git status stays clean after autosave
-        from serviceprogram.notebook_store import pre_save
+        from serviceprogram.build.notebook_store import pre_save
 
         model = {"type": "notebook", "content": json.loads(dirty)}
         pre_save(model=model, path=name)
@@ -287,7 +287,7 @@ DRIFTSTOD_HEADING = "Kontroll av 10-kilometersvillkoret för särskilt driftstö
 def test_driftstod_check_is_one_table_with_or_without_population(data_dir, built_2024):
     """The driftstöd block appears once, as a table, whether or not population data is there."""
     from serviceprogram import Report
-    from serviceprogram.whatif import WhatIf
+    from serviceprogram.analysis.whatif import WhatIf
 
     shown = (built_2024 / "uppfoljning-2024.html").read_text(encoding="utf-8")
     (data_dir / "befolkning.csv").unlink()
@@ -301,7 +301,7 @@ def test_driftstod_check_is_one_table_with_or_without_population(data_dir, built
 
 
 def test_whatif_names_the_service_points_file_as_the_user_has_it(data_dir):
-    from serviceprogram.whatif import WhatIf
+    from serviceprogram.analysis.whatif import WhatIf
 
     problems = WhatIf.load(2024, data_dir, ["X-1"]).problems
     assert [(p.file, p.column, p.value) for p in problems] == [("2024/serviceplatser.csv", "id", "X-1")]
@@ -314,7 +314,7 @@ def test_whatif_names_the_service_points_file_as_the_user_has_it(data_dir):
 
 def test_every_stored_output_renders_as_html_and_no_report_cells_stay_out_of_the_report():
     """JupyterLab shows HTML, never raw text; the overview's CI cell is not in the built page."""
-    from serviceprogram.render import notebook_to_html
+    from serviceprogram.publishing.render import notebook_to_html
 
     for path in (ROOT / "notebooks").glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from conftest import read_rows, set_cell, write_rows
-from serviceprogram import schemas
 from serviceprogram.errors import DataError, UsageError
-from serviceprogram.loading import find_years, load_year
-from serviceprogram.newyear import describe, new_year
+from serviceprogram.inputs import schemas
+from serviceprogram.inputs.loading import find_years, load_year
+from serviceprogram.inputs.newyear import describe, new_year
 
 NEW, OLD = 2026, 2025
 

@@ -5,7 +5,7 @@ import csv
 
 import pandas as pd
 import pytest
-from serviceprogram import indicators as ind
+from serviceprogram.analysis import indicators as ind
 
 
 @pytest.mark.parametrize("text", ["=1+2", "+46 70", "-5", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])

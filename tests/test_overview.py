@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import DATA
-from serviceprogram.overview import AT_RISK, MISSED, ON_TRACK, REACHED, TOO_EARLY, Overview, assess
-from serviceprogram.program import Target
+from serviceprogram.inputs.program import Target
+from serviceprogram.publishing.overview import AT_RISK, MISSED, ON_TRACK, REACHED, TOO_EARLY, Overview, assess
 
 
 @pytest.mark.parametrize("values, direction, expected", [

@@ -14,7 +14,7 @@ import time
 import psutil
 import pytest
 from conftest import is_kernel
-from serviceprogram import build
+from serviceprogram.build import engine as build
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kill -9 is POSIX")
 

@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from serviceprogram import parsing
+from serviceprogram.inputs import parsing
 
 
 @pytest.mark.parametrize("text, value", [

@@ -4,9 +4,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from serviceprogram import access
-from serviceprogram.roads import build_graph, read_osm, road_distances
-from serviceprogram.roads.distances import SNAP_SPEED_KMH
+from serviceprogram.analysis import access
+from serviceprogram.analysis.roads import build_graph, read_osm, road_distances
+from serviceprogram.analysis.roads.distances import SNAP_SPEED_KMH
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,7 +107,7 @@ def test_tiny_pbf_with_a_ferry(tmp_path):
 
 
 def test_maxspeed_values():
-    from serviceprogram.roads.osm import parse_maxspeed
+    from serviceprogram.analysis.roads.osm import parse_maxspeed
 
     assert parse_maxspeed("70") == 70
     assert parse_maxspeed("SE:urban") == 50
@@ -124,9 +124,9 @@ def test_output_keeps_population_index():
 def test_settings_and_year_figures(tmp_path):
     import shutil
 
-    from serviceprogram.loading import load_year
-    from serviceprogram.roads.figures import for_year, indicator_rows
-    from serviceprogram.roads.settings import RoadSettingsError, load_settings
+    from serviceprogram.analysis.roads.figures import for_year, indicator_rows
+    from serviceprogram.analysis.roads.settings import RoadSettingsError, load_settings
+    from serviceprogram.inputs.loading import load_year
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("vagnat"))
@@ -165,7 +165,7 @@ def test_settings_and_year_figures(tmp_path):
 def test_driftstod_by_road_with_fallback():
     """A shop 8 km away in a straight line but 15 km by road meets the condition by road; a shop
     without a road within the snap distance is judged fågelvägen, and says so."""
-    from serviceprogram.access import from_sweref
+    from serviceprogram.analysis.access import from_sweref
 
     x0, y0 = 500_000.0, 7_000_000.0
     lat, lon = from_sweref(np.array([x0, x0 + 8000, x0 + 30_000]), np.array([y0, y0, y0]))
@@ -189,9 +189,9 @@ def test_driftstod_by_road_with_fallback():
 
 def test_driftstod_road_km_on_a_network(tmp_path):
     """The road km from a supported shop to the nearest OTHER shop, along a river with one bridge."""
-    from serviceprogram.access import from_sweref
-    from serviceprogram.roads import figures
-    from serviceprogram.roads.settings import RoadSettings
+    from serviceprogram.analysis.access import from_sweref
+    from serviceprogram.analysis.roads import figures
+    from serviceprogram.analysis.roads.settings import RoadSettings
 
     x0, y0 = 500_000.0, 7_000_000.0
     corners = np.array([(x0, y0), (x0, y0 + 6500), (x0 + 2000, y0 + 6500), (x0 + 2000, y0)])
@@ -213,8 +213,8 @@ def test_driftstod_road_km_on_a_network(tmp_path):
 
 def test_road_search_is_cached_on_disk(tmp_path, monkeypatch):
     """A second process (simulated: the memory cache emptied) reads the search from the disk cache."""
-    from serviceprogram.roads import figures
-    from serviceprogram.roads.settings import RoadSettings
+    from serviceprogram.analysis.roads import figures
+    from serviceprogram.analysis.roads.settings import RoadSettings
 
     monkeypatch.setenv("SERVICEPROGRAM_CACHE", str(tmp_path / "cache"))
     path = tmp_path / "vagar.osm.pbf"
@@ -263,7 +263,7 @@ def _points_frame(rows):
 
 
 def test_compare_with_osm_by_distance_and_name():
-    from serviceprogram.roads.compare_osm import compare
+    from serviceprogram.analysis.roads.compare_osm import compare
 
     points = _points_frame([
         {"id": "S1", "namn": "Hackås Lanthandel", "lat": 62.9233, "lon": 14.5167, "dagligvaror": "Fullsortiment"},
@@ -313,7 +313,7 @@ def test_geopackage_road_lines_as_network(tmp_path):
     """NVDB-like road lines in a GeoPackage: lines join at shared vertices, the speed column is
     read, an empty speed gets the default, a ferry line gets the ferry speed and wait."""
     import geopandas as gpd
-    from serviceprogram.roads.gpkg import read_gpkg
+    from serviceprogram.analysis.roads.gpkg import read_gpkg
     from shapely.geometry import LineString
 
     lines = gpd.GeoDataFrame(
@@ -335,7 +335,7 @@ def test_build_cache_hashes_the_road_network(tmp_path):
     """A changed network file makes the year stale: the manifest hashes every file in vagnat/."""
     import shutil
 
-    from serviceprogram import cache
+    from serviceprogram.build import cache
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)

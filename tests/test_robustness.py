@@ -31,10 +31,11 @@ import pytest
 from conftest import DATA, ROOT, read_rows, run_cli, set_cell
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from serviceprogram import build, schemas
+from serviceprogram.build import engine as build
 from serviceprogram.errors import ERROR, WARNING, DataError, Problem, UsageError
-from serviceprogram.loading import YearData, load_year
-from serviceprogram.program import Program, load_program
+from serviceprogram.inputs import schemas
+from serviceprogram.inputs.loading import YearData, load_year
+from serviceprogram.inputs.program import Program, load_program
 
 YEAR = 2024
 TABLES = ("insatser", "stod", "foretagsbesok", "serviceplatser", "serviceplaner")
@@ -490,8 +491,8 @@ def test_deeply_nested_toml_is_a_data_error(population_copy):
 
 
 def test_control_character_in_a_title_does_not_break_the_memo(data_dir, tmp_path):
-    memo = pytest.importorskip("serviceprogram.memo")
-    from serviceprogram.report import Report
+    memo = pytest.importorskip("serviceprogram.publishing.memo")
+    from serviceprogram.publishing.report import Report
 
     set_cell(data_dir / f"{YEAR}/insatser.csv", 2, "insats", "Bevakning av styrmedel\x0boch remissvar")
     report = Report.load(YEAR, data_dir)

@@ -16,14 +16,14 @@ from .errors import DataError, Problem, ServiceprogramError, UsageError
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Program": "program",
-    "load_program": "program",
-    "YearData": "loading",
-    "load_year": "loading",
+    "Program": "inputs.program",
+    "load_program": "inputs.program",
+    "YearData": "inputs.loading",
+    "load_year": "inputs.loading",
     "find_years": "paths",
     "resolve_data_dir": "paths",
-    "Report": "report",
-    "build_years": "build",
+    "Report": "publishing.report",
+    "build_years": "build.engine",
 }
 
 __all__ = ["DataError", "Problem", "ServiceprogramError", "UsageError", "__version__", *_LAZY]

@@ -122,7 +122,7 @@ _WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "ni
 
 def plural(count: int, singular: str, plural_form: str, neuter: bool = False) -> str:
     """``en varning``, ``tre varningar``, ``ett fel``, ``14 fel``: up to twelve in words, as in
-    :func:`serviceprogram.formatting.count_text` (kept here so the command starts without babel)."""
+    :func:`serviceprogram.text.count_text` (kept here so the command starts without babel)."""
     word = ("ett" if neuter and count == 1 else _WORDS[count]) if 0 <= count <= 12 else str(count)
     return f"{word} {singular if count == 1 else plural_form}"
 
@@ -236,16 +236,16 @@ def _announce_interrupt():
 def _report(args) -> int:
     from tqdm import tqdm
 
-    from . import folders
-    from .build import build_years, check_years
+    from .build import folders
+    from .build.engine import build_years, check_years
+    from .inputs.program import load_program
     from .paths import default_out_dir, resolve_data_dir
-    from .program import load_program
 
     data_dir = resolve_data_dir(args.data_dir)
     program = load_program(data_dir)
     print(f"Datamapp: {data_dir} ({program.region})")
     out = (args.out or default_out_dir(data_dir)).expanduser().resolve()
-    # Checked before anything is written (the log included): see serviceprogram.folders.
+    # Checked before anything is written (the log included): see serviceprogram.build.folders.
     folders.check_out_dir(out, data_dir)
     folders.check_identity(out, program, data_dir)
     folders.check_targets(out, [str(y) for y in check_years(data_dir, args.year)]
@@ -305,14 +305,14 @@ def _report(args) -> int:
 
 
 def _validate(args) -> int:
-    from .build import check_years
-    from .loading import validate_years
-    from .newregion import explain_program_problems
+    from .build.engine import check_years
+    from .inputs.loading import validate_years
+    from .inputs.newregion import explain_program_problems
     from .paths import resolve_data_dir
 
     folder = resolve_data_dir(args.data_dir)
     if args.xlsx:
-        from .folders import check_problems_workbook
+        from .build.folders import check_problems_workbook
 
         args.xlsx = check_problems_workbook(args.xlsx, folder)  # before any work: never over input or a user's file
     print(f"Datamapp: {folder}")
@@ -323,7 +323,7 @@ def _validate(args) -> int:
     if problems:
         print(format_problems(problems))
     if args.xlsx:
-        from .excel import write_problems_workbook
+        from .publishing.workbooks import write_problems_workbook
 
         print(f"Fel och varningar sparade i {write_problems_workbook(problems, args.xlsx)}")
     if not any((folder / name / "befolkning.csv").is_file() for name in ("", *map(str, years))):
@@ -359,7 +359,7 @@ def _writing_data_dir(args):
 
 
 def _template(args) -> int:
-    from .excel import command_line, write_template
+    from .publishing.workbooks import command_line, write_template
 
     folder = _writing_data_dir(args)
     path = write_template(folder, args.year, force=args.force, keep_data=args.keep_data)
@@ -370,8 +370,8 @@ def _template(args) -> int:
 
 
 def _new_year(args) -> int:
-    from .excel import command_line
-    from .newyear import describe, new_year
+    from .inputs.newyear import describe, new_year
+    from .publishing.workbooks import command_line
 
     folder = _writing_data_dir(args)
     print(describe(new_year(folder, args.year)))
@@ -410,17 +410,17 @@ def _log_internal_error(command: str):
 
 
 def _init(args) -> int:
-    from .newregion import describe, init_region
+    from .inputs.newregion import describe, init_region
 
     print(describe(init_region(args.folder, args.lan, args.year, args.folkmangd)))
     return EXIT_OK
 
 
 def _compare_osm(args) -> int:
-    from .loading import load_year
+    from .analysis.roads import compare_osm
+    from .analysis.roads.settings import load_settings
+    from .inputs.loading import load_year
     from .paths import default_out_dir, resolve_data_dir
-    from .roads import compare_osm
-    from .roads.settings import load_settings
 
     folder = resolve_data_dir(args.data_dir)
     out = args.out or default_out_dir(folder) / f"jamfor-osm-{args.year}.xlsx"
@@ -430,7 +430,7 @@ def _compare_osm(args) -> int:
         raise UsageError(f"Datamappen {folder} har inget OpenStreetMap-utdrag (.osm.pbf) i mappen vagnat/. "
                          "Jämförelsen behöver ett sådant; lägg länets utdrag där, se docs/vagnat.md.")
     data = load_year(folder, args.year)
-    from .geo.borders import municipality_borders
+    from .analysis.geo.borders import municipality_borders
 
     osm = compare_osm.read_places(settings.path)
     result = compare_osm.compare(osm, data.tables["serviceplatser"], args.year,

@@ -1,0 +1,182 @@
+"""The what-if analysis behind ``notebooks/tillganglighet.ipynb``.
+
+Close service points (``stang``: ids) and add new ones (``nya``: dicts with
+``namn``, ``lat``, ``lon``, ``typer``) and compare access per municipality
+with the situation on 31 December of the year. Without ``stang`` the shop
+whose closure would move most people over 10 km is closed, so the notebook
+shows something useful when run with its defaults.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+from .. import text as fmt
+from ..errors import Problem, ServiceprogramError
+from ..publishing.report import LIMIT_KM, AccessFigures, Fragment, Report
+from . import access
+
+
+class WhatIf:
+    """A scenario against the baseline of one year. Use :meth:`load`."""
+
+    def __init__(self, report: Report, stang, nya, problems=None):
+        self.report = report
+        self.stang = [stang] if isinstance(stang, str) else list(stang or [])
+        self.nya = list(nya or [])
+        self.problems = problems or []
+
+    @classmethod
+    def load(cls, year, data_dir=None, stang=None, nya=None) -> WhatIf:
+        """Load the year and check the scenario.
+
+        Parameters
+        ----------
+        year : int
+        data_dir : str, Path or None
+        stang : list of str or None
+            Ids of service points to close; None: the most important shop.
+        nya : list of dict or None
+            New points: ``{"namn", "lat", "lon", "typer": [...]}``.
+
+        Returns
+        -------
+        WhatIf
+            Its first fragment lists any problem in Swedish instead of failing.
+        """
+        report = Report.load(year, data_dir)
+        if not report.valid:
+            return cls(report, stang, nya, report.problems)
+        if report.data.befolkning is None:
+            return cls(report, stang, nya)  # show() says what is needed (no_population)
+        if stang is None:
+            top = report.access.importance
+            stang = [top.iloc[0]["id"]] if len(top) else []
+        scenario = cls(report, stang, nya)
+        points_file = f"{year}/{report.table_file('serviceplatser')}"
+        ids = {str(i).strip() for i in report.data.tables["serviceplatser"]["id"]}
+        unknown = [str(i).strip() for i in scenario.stang if str(i).strip() not in ids]
+        if unknown:
+            scenario.problems = [Problem(points_file, None, "id", i, "Parametern stang nämner en serviceplats som "
+                                         f"inte finns i {points_file} för {year}") for i in unknown]
+            return scenario
+        try:
+            scenario.result  # noqa: B018 - validates ids and new points
+        except (ServiceprogramError, ValueError, KeyError, TypeError) as exc:
+            scenario.problems = [Problem("scenario", None, None, None, str(exc))]
+        return scenario
+
+    @cached_property
+    def result(self) -> access.ScenarioResult:
+        """Baseline and scenario tables (see :func:`serviceprogram.analysis.access.scenario`)."""
+        data = self.report.data
+        return access.scenario(data.befolkning, data.tables["serviceplatser"], data.year, self.stang, self.nya,
+                               bands_km=data.program.avstandsband_km, limit_km=LIMIT_KM,
+                               kommuner=data.program.kommun_names)
+
+    @cached_property
+    def road(self):
+        """Road km per population point to the nearest full-range shop, baseline and scenario
+        (DataFrames with one column), or None without a road network. The baseline comes from
+        the year's cached road search; only the scenario is searched here."""
+        figures = self.report.access
+        if figures is None or figures.roads is None:
+            return None
+        import numpy as np
+
+        from .roads.distances import road_distances
+        from .roads.figures import _graph, type_masks
+
+        data, settings = self.report.data, figures.roads.settings
+        points = self.result.points
+        masks = {"fullsortiment": type_masks(points, data.year)["fullsortiment"]}
+        scen = road_distances(_graph(settings), access._xy_of(data.befolkning, "Befolkningspunkterna"),
+                              access._xy_of(points, "Serviceplatserna"), masks, index=data.befolkning.index,
+                              max_snap_m=settings.max_snap_m)
+        weights = data.befolkning["befolkning"].fillna(0).to_numpy(float)
+        muni = data.befolkning["kommun"].fillna(access.UNKNOWN_MUNICIPALITY).astype(str).to_numpy()
+        base_km = figures.roads.result.km["fullsortiment"].to_numpy()
+        scen_km = scen.km["fullsortiment"].to_numpy()
+        rows = []
+        for kommun in [*self.report.program.kommun_names, access.COUNTY_LABEL]:
+            sel = np.ones(len(muni), bool) if kommun == access.COUNTY_LABEL else muni == kommun
+            # as in the report: unreachable people (inf) are counted apart, not as "over the limit"
+            before = float(weights[sel & np.isfinite(base_km) & (base_km > LIMIT_KM)].sum())
+            after = float(weights[sel & np.isfinite(scen_km) & (scen_km > LIMIT_KM)].sum())
+            rows.append((kommun, before, after, after - before))
+        return rows
+
+    def _changes(self) -> list[str]:
+        points = self.report.data.tables["serviceplatser"].set_index("id")
+        changes = [f"{points.at[i, 'namn']} i {points.at[i, 'ort']} ({points.at[i, 'kommun']}) stänger." for i in self.stang]
+        for new in self.nya:
+            types = ", ".join(access.SERVICE_TYPES.get(t, t).lower() for t in new.get("typer", []))
+            changes.append(f"En ny plats, {new.get('namn', 'utan namn')}, öppnar på {fmt.num(new['lat'], 4)} N, "
+                           f"{fmt.num(new['lon'], 4)} O med {types}.")
+        return changes
+
+    def show(self) -> Fragment:
+        """The scenario's changes and the tables per municipality and per service type."""
+        report = self.report
+        if self.problems:
+            return Fragment(report._render("invalid", list=self.problems, data_dir=report.data_dir),
+                            "\n".join(p.as_text() for p in self.problems))
+        if report.data.befolkning is None:
+            return report.no_population_section("Tänk om: tillgång till service", "scenario")
+        over = self.result.over_limit
+        county = access.COUNTY_LABEL
+        rows = []
+        for kommun in [*report.program.kommun_names, county]:
+            r = over[(over["typ"] == "fullsortiment") & (over["kommun"] == kommun)]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            rows.append([kommun, fmt.num(r["befolkning_utgangslage"]), fmt.num(r["befolkning_scenario"]),
+                         fmt.signed(r["forandring_befolkning"])])
+        over_table = report._table(f"Personer med mer än {LIMIT_KM} km fågelvägen till närmaste dagligvarubutik med "
+                                   f"fullsortiment, {report.year}",
+                                   ["Kommun", "Utgångsläge", "Scenario", "Förändring"], rows,
+                                   numeric=(1, 2, 3), total_last=True)
+        rows = []
+        for key, label in access.SERVICE_TYPES.items():
+            r = over[(over["typ"] == key) & (over["kommun"] == county)].iloc[0]
+            rows.append([label, fmt.num(r["befolkning_utgangslage"]), fmt.num(r["befolkning_scenario"]),
+                         fmt.signed(r["forandring_befolkning"])])
+        types_table = report._table(f"Personer i hela länet med mer än {LIMIT_KM} km fågelvägen per servicetyp",
+                                    ["Servicetyp", "Utgångsläge", "Scenario", "Förändring"], rows, numeric=(1, 2, 3))
+        total = over[(over["typ"] == "fullsortiment") & (over["kommun"] == county)].iloc[0]
+        change = int(total["forandring_befolkning"])
+        lead = (f"I scenariot har {fmt.num(total['befolkning_scenario'])} personer mer än {LIMIT_KM} km fågelvägen "
+                f"till närmaste dagligvarubutik med fullsortiment, mot {fmt.num(total['befolkning_utgangslage'])} "
+                f"i utgångsläget: " + (f"{fmt.num(abs(change))} {'fler' if change > 0 else 'färre'}." if change
+                                       else "ingen skillnad."))
+        road_table = None
+        if self.road is not None:
+            road_table = report._table(f"Personer med mer än {LIMIT_KM} km längs vägnätet till närmaste "
+                                       f"dagligvarubutik med fullsortiment, {report.year}",
+                                       ["Kommun", "Utgångsläge", "Scenario", "Förändring"],
+                                       [[k, fmt.num(a), fmt.num(b), fmt.signed(c)] for k, a, b, c in self.road],
+                                       numeric=(1, 2, 3), total_last=True)
+        html = report._render("whatif", changes=self._changes(), lead=lead, over_table=over_table,
+                              types_table=types_table, road_table=road_table)
+        tables = (over_table, types_table, *([road_table] if road_table is not None else []))
+        return Fragment(html, "\n\n".join(t.as_text() for t in tables))
+
+    def map(self) -> Fragment:
+        """Map of the scenario: population by distance band to the nearest full-range shop."""
+        if self.problems or self.report.data.befolkning is None:
+            return Fragment("", "")
+        from ..publishing import access_charts
+
+        report, data = self.report, self.report.data
+        fig = access_charts.access_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
+                                       "fullsortiment", data.program.avstandsband_km, lan=data.program.lan,
+                                       title="Scenario: avstånd fågelvägen till närmaste dagligvarubutik med "
+                                             "fullsortiment", borders=report.borders,
+                                       localities=report.localities)
+        alt = access_charts.alt_text_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
+                                         "fullsortiment", data.program.avstandsband_km, lan=data.program.lan)
+        return Fragment(str(report._figure(fig, "Scenario. " + alt, "Scenariots avstånd fågelvägen till närmaste "
+                                           "dagligvarubutik med fullsortiment.", raster=True)), "Karta")
+
+
+__all__ = ["WhatIf", "AccessFigures"]

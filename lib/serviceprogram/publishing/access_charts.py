@@ -1,0 +1,724 @@
+"""Charts and alt texts for the access analysis (straight-line distance).
+
+Figures are built on :class:`matplotlib.figure.Figure` with an explicit Agg
+canvas, never through pyplot, so no global figure state is created and
+nothing is shown. The caller saves them (e.g. as SVG). Every chart has a
+matching ``alt_text_*`` function that describes it in Swedish with its key
+figures, for screen readers and for the report text.
+
+All distances are straight lines ("fågelvägen") in SWEREF 99 TM: a lower
+bound of the distance by road. Titles and legends say so.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from .. import text as fmt
+from ..analysis.access import (
+    COUNTY_LABEL,
+    DEFAULT_BANDS_KM,
+    SERVICE_TYPES,
+    AccessError,
+    _band_codes,
+    _check_bands,
+    _check_type,
+    _xy_of,
+    band_labels,
+    band_table,
+    closed_by_year_end,
+    offers,
+    open_at_year_end,
+)
+
+__all__ = ["band_chart", "access_map", "alt_text_band_chart", "alt_text_map", "band_colors"]
+
+CM = 1 / 2.54
+NBSP = "\u00a0"
+
+# (singular after "närmaste", plural) for each type, used in titles and texts.
+_NOUNS: dict[str, tuple[str, str]] = {
+    "dagligvaror": ("dagligvarubutik", "dagligvarubutiker"),
+    "fullsortiment": ("dagligvarubutik med fullsortiment", "dagligvarubutiker med fullsortiment"),
+    "drivmedel": ("drivmedelsstation", "drivmedelsstationer"),
+    "paketombud": ("paketombud", "paketombud"),
+    "apoteksombud": ("apoteksombud", "apoteksombud"),
+    "kontantuttag": ("plats för kontantuttag", "platser för kontantuttag"),
+}
+
+_STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "legend.fontsize": 7.5,
+    "svg.hashsalt": "serviceprogram-access",
+}
+
+_OPEN_COLOR = "#000000"
+_AREA_STEP = 3.0  # population markers are drawn in steps of this many pt²
+_CLOSED_COLOR = "#D55E00"  # Okabe-Ito vermilion
+
+
+def band_colors(n: int) -> list[tuple[float, float, float, float]]:
+    """Colour-blind-safe sequential colours for n distance bands.
+
+    Sampled from viridis: light yellow-green for the nearest band, dark
+    purple for the farthest.
+
+    Parameters
+    ----------
+    n : int
+        Number of bands.
+
+    Returns
+    -------
+    list of RGBA tuples
+        One colour per band, nearest first.
+    """
+    cmap = matplotlib.colormaps["viridis"]
+    return [tuple(float(c) for c in cmap(v)) for v in np.linspace(0.85, 0.05, n)]
+
+
+def _text_color(rgba: tuple[float, ...]) -> str:
+    """Black or white, whichever reads better on a fill colour.
+
+    Parameters
+    ----------
+    rgba : tuple of float
+        Fill colour.
+
+    Returns
+    -------
+    str
+        "black" or "white".
+    """
+    r, g, b = rgba[:3]
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def _pct(share: float) -> str:
+    """Format a share 0..1 as a Swedish percentage.
+
+    Whole percent from 1 % up, one decimal below 1 % ("0,3 %"), and
+    "under 0,1 %" for tiny non-zero shares.
+
+    Parameters
+    ----------
+    share : float
+        Share 0..1 (NaN gives "–").
+
+    Returns
+    -------
+    str
+        E.g. "94 %", with a no-break space before the sign.
+    """
+    if share is None or not np.isfinite(share):
+        return "–"
+    value = share * 100
+    if value == 0:
+        return f"0{NBSP}%"
+    if value < 0.05:
+        return f"under 0,1{NBSP}%"
+    return fmt.pct(share, 1 if value < 1 else 0)
+
+
+def _int(value: float) -> str:
+    """A whole number in Swedish format (see :func:`serviceprogram.text.num`)."""
+    return fmt.num(value)
+
+
+def _type_rows(table: pd.DataFrame, typ: str) -> pd.DataFrame:
+    """Rows of a band table for one type.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`~serviceprogram.analysis.access.band_table`.
+    typ : str
+        Type key.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The type's rows.
+
+    Raises
+    ------
+    AccessError
+        If the type is unknown or not in the table.
+    """
+    _check_type(typ)
+    rows = table[table["typ"] == typ]
+    if rows.empty:
+        raise AccessError(f"Tabellen saknar uppgifter för {SERVICE_TYPES[typ]}.")
+    return rows
+
+
+def _band_phrase(label: str, index: int, n: int, share: float) -> str:
+    """One band's share as a Swedish phrase.
+
+    Parameters
+    ----------
+    label : str
+        Band label, e.g. "5–10 km".
+    index : int
+        Band position.
+    n : int
+        Number of bands.
+    share : float
+        Share 0..1.
+
+    Returns
+    -------
+    str
+        E.g. "94 % inom 5 km", "4 % på 5–10 km", "0,3 % över 20 km".
+    """
+    if index == 0:
+        upper = label.split("–", 1)[1]
+        return f"{_pct(share)} inom {upper}"
+    if index == n - 1:
+        return f"{_pct(share)} {label}"
+    return f"{_pct(share)} på {label}"
+
+
+def _join(parts: list[str]) -> str:
+    """Join phrases Swedish style: "a, b och c".
+
+    Parameters
+    ----------
+    parts : list of str
+        Phrases.
+
+    Returns
+    -------
+    str
+        Joined text.
+    """
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " och " + parts[-1]
+
+
+# ---------------------------------------------------------------------------
+# Band chart
+# ---------------------------------------------------------------------------
+
+
+def band_chart(table: pd.DataFrame, typ: str, title: str | None = None) -> Figure:
+    """Horizontal stacked bars: share of the population per distance band.
+
+    One bar per municipality and one for the whole county (last, set apart).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`~serviceprogram.analysis.access.band_table`.
+    typ : str
+        Type key, e.g. "dagligvaror".
+    title : str, optional
+        Chart title; default names the service and says "fågelvägen".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart, 16 cm wide, with an Agg canvas attached.
+
+    Raises
+    ------
+    AccessError
+        If the type is unknown or missing from the table.
+    """
+    rows = _type_rows(table, typ)
+    municipalities = list(dict.fromkeys(rows["kommun"]))
+    if COUNTY_LABEL in municipalities:
+        municipalities.remove(COUNTY_LABEL)
+        municipalities.append(COUNTY_LABEL)
+    labels = list(dict.fromkeys(rows["band"]))
+    shares = (
+        rows.pivot_table(index="kommun", columns="band", values="andel", aggfunc="sum", sort=False)
+        .reindex(index=municipalities, columns=labels)
+        .fillna(0.0)
+        * 100
+    )
+    colors = band_colors(len(labels))
+    singular = _NOUNS[typ][0]
+
+    with matplotlib.rc_context(_STYLE):
+        height_cm = 3.2 + 0.75 * len(municipalities)
+        fig = Figure(figsize=(16 * CM, height_cm * CM), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        y = np.arange(len(municipalities), dtype=float)
+        y[-1] += 0.4 if municipalities and municipalities[-1] == COUNTY_LABEL else 0.0
+        left = np.zeros(len(municipalities))
+        for label, color in zip(labels, colors):
+            widths = shares[label].to_numpy()
+            ax.barh(y, widths, left=left, color=color, height=0.72, label=label, edgecolor="white", linewidth=0.5)
+            for yi, x0, w in zip(y, left, widths):
+                if w >= 6:
+                    ax.text(x0 + w / 2, yi, f"{w:.0f}{NBSP}%", ha="center", va="center",
+                            color=_text_color(color), fontsize=7)
+            left += widths
+        ax.set_yticks(y, municipalities)
+        for tick in ax.get_yticklabels():
+            if tick.get_text() == COUNTY_LABEL:
+                tick.set_fontweight("bold")
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("Andel av befolkningen (%), avstånd fågelvägen")
+        ax.set_title(title or f"Avstånd fågelvägen till närmaste {singular}", loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(
+            title="Avstånd fågelvägen",
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.22 if len(municipalities) > 4 else -0.35),
+            ncol=len(labels),
+            frameon=False,
+        )
+    return fig
+
+
+def alt_text_band_chart(table: pd.DataFrame, typ: str) -> str:
+    """Swedish description of :func:`band_chart` with its key figures.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`~serviceprogram.analysis.access.band_table`.
+    typ : str
+        Type key.
+
+    Returns
+    -------
+    str
+        E.g. "Stapeldiagram över avståndet fågelvägen till närmaste
+        dagligvarubutik per kommun. I hela länet bor 94 % inom 5 km, ...
+        Störst andel inom 5 km har Östersund (99 %), minst Berg (62 %)."
+
+    Raises
+    ------
+    AccessError
+        If the type is unknown or missing from the table.
+    """
+    rows = _type_rows(table, typ)
+    labels = list(dict.fromkeys(rows["band"]))
+    singular = _NOUNS[typ][0]
+    county = rows[rows["kommun"] == COUNTY_LABEL].set_index("band")["andel"].reindex(labels)
+    phrases = [_band_phrase(lab, i, len(labels), county[lab]) for i, lab in enumerate(labels)]
+    text = (
+        f"Stapeldiagram över avståndet fågelvägen till närmaste {singular}, "
+        f"andel av befolkningen per kommun. I hela länet bor {_join(phrases)}."
+    )
+    first = rows[(rows["band"] == labels[0]) & (rows["kommun"] != COUNTY_LABEL)].dropna(subset=["andel"])
+    if len(first) >= 2:
+        best = first.loc[first["andel"].idxmax()]
+        worst = first.loc[first["andel"].idxmin()]
+        upper = labels[0].split("–", 1)[1]
+        text += (
+            f" Störst andel inom {upper} har {best['kommun']} ({_pct(best['andel'])}), "
+            f"minst {worst['kommun']} ({_pct(worst['andel'])})."
+        )
+    return text
+
+
+# ---------------------------------------------------------------------------
+# Map
+# ---------------------------------------------------------------------------
+
+
+def _marker_area(population: np.ndarray, reference: float) -> np.ndarray:
+    """Marker area (pt²) for population points; grows with sqrt(population).
+
+    Parameters
+    ----------
+    population : numpy.ndarray
+        People per point.
+    reference : float
+        The largest population on the map.
+
+    Returns
+    -------
+    numpy.ndarray
+        Areas in points squared.
+    """
+    ref = max(float(reference), 1.0)
+    return 1.5 + 22.0 * np.sqrt(np.clip(population, 0, None) / ref)
+
+
+def _size_examples(reference: float) -> list[int]:
+    """Round population values to show in the size legend.
+
+    Parameters
+    ----------
+    reference : float
+        The largest population on the map.
+
+    Returns
+    -------
+    list of int
+        Up to three increasing values not above ``reference``.
+    """
+    nice = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
+    below = [v for v in nice if v <= max(reference, 1)]
+    if len(below) <= 3:
+        return below
+    top = below[-1]
+    middle = min(below, key=lambda v: abs(v - top / 5))
+    return sorted({1 if top >= 10 else below[0], middle, top})
+
+
+def _scale_bar(ax, xlim, ylim, length_km: float) -> None:
+    """Draw a black-and-white scale bar in the lower left corner.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Map axes in metres.
+    xlim, ylim : tuple of float
+        Axis limits.
+    length_km : float
+        Bar length in km.
+    """
+    width = xlim[1] - xlim[0]
+    height = ylim[1] - ylim[0]
+    x0 = xlim[0] + 0.05 * width
+    y0 = ylim[0] + 0.04 * height
+    bar_h = 0.012 * height
+    half = length_km * 1000 / 2
+    ax.add_patch(Rectangle((x0, y0), half, bar_h, facecolor="black", edgecolor="black", linewidth=0.6, zorder=6))
+    ax.add_patch(Rectangle((x0 + half, y0), half, bar_h, facecolor="white", edgecolor="black", linewidth=0.6,
+                           zorder=6))
+    for pos, text in ((0, "0"), (half, f"{length_km / 2:g}".replace(".", ",")), (2 * half, f"{length_km:g} km")):
+        ax.text(x0 + pos, y0 + bar_h * 1.6, text, ha="center", va="bottom", fontsize=7, zorder=6)
+
+
+def _north_arrow(ax) -> None:
+    """Draw a north arrow (grid north of SWEREF 99 TM) in the upper right corner.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Map axes.
+    """
+    ax.annotate(
+        "N",
+        xy=(0.94, 0.97),
+        xytext=(0.94, 0.86),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        ha="center",
+        va="top",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2, "mutation_scale": 12},
+        zorder=7,
+    )
+
+
+def _draw_borders(ax, borders) -> None:
+    """County outline, municipal borders and municipality names (SWEREF 99 TM)."""
+    import matplotlib.patheffects as pe
+    import shapely
+
+    def rings(geom):
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.geom_type != "Polygon":
+                continue
+            yield np.asarray(poly.exterior.coords)
+            for hole in poly.interiors:
+                yield np.asarray(hole.coords)
+
+    for geom in borders.geometry:
+        for ring in rings(geom):
+            ax.plot(ring[:, 0], ring[:, 1], color="#8c8c8c", linewidth=0.6, zorder=1.5)
+    county = shapely.union_all(list(borders.geometry))
+    for ring in rings(county):
+        ax.plot(ring[:, 0], ring[:, 1], color="#333333", linewidth=1.1, zorder=1.6)
+    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    for name, geom in zip(borders["namn"], borders.geometry):
+        point = geom.representative_point() if geom.area < 4e9 else shapely.centroid(geom)
+        if not geom.contains(point):
+            point = geom.representative_point()
+        ax.text(point.x, point.y, name.upper(), fontsize=6.5, color="#333333", ha="center", va="center",
+                fontweight="bold", zorder=8, path_effects=halo)
+
+
+def _draw_localities(ax, localities: pd.DataFrame, minimum: int = 2000, most: int = 8) -> None:
+    """Names of the largest localities, beside a small ring, right of the place."""
+    import matplotlib.patheffects as pe
+
+    from ..analysis.access import to_sweref
+
+    big = localities[pd.to_numeric(localities["befolkning"], errors="coerce") >= minimum]
+    big = big.sort_values("befolkning", ascending=False).head(most)
+    if big.empty:
+        return
+    x, y = to_sweref(big["lat"].to_numpy(float), big["lon"].to_numpy(float))
+    ax.scatter(x, y, s=14, facecolors="white", edgecolors="black", linewidths=0.8, zorder=8)
+    halo = [pe.withStroke(linewidth=2.0, foreground="white")]
+    placed: list[tuple[float, float]] = []
+    for name, xi, yi in zip(big["namn"], x, y):
+        dy = 0.0
+        while any(abs(xi - px) < 40_000 and abs(yi + dy - py) < 6_000 for px, py in placed):
+            dy -= 7_000  # a label below a neighbour's, not on top of it
+        placed.append((xi, yi + dy))
+        ax.text(xi + 3_500, yi + dy, str(name), fontsize=7, ha="left", va="center", zorder=9, path_effects=halo)
+
+
+def access_map(
+    population: pd.DataFrame,
+    dist: pd.DataFrame,
+    points: pd.DataFrame,
+    year: int,
+    typ: str,
+    bands_km: Iterable[float] = DEFAULT_BANDS_KM,
+    lan: str | None = None,
+    title: str | None = None,
+    scale_km: float = 50,
+    rasterize_population: bool = False,
+    borders=None,
+    localities: pd.DataFrame | None = None,
+) -> Figure:
+    """Point map of access to one service type, in SWEREF 99 TM.
+
+    Population points are coloured by distance band (straight line) and
+    sized by population (marker area grows with the square root of the
+    population, so small rural points stay visible). Open service points of
+    the type are black triangles; points of the type that had closed by
+    31 December are vermilion crosses. No basemap is fetched: the map has a
+    scale bar, a north arrow (grid north) and a Swedish legend.
+
+    Parameters
+    ----------
+    population : pandas.DataFrame
+        Population points (``lat``/``lon`` or ``x``/``y``, ``befolkning``).
+    dist : pandas.DataFrame
+        Output of :func:`~serviceprogram.analysis.access.distances` for them.
+    points : pandas.DataFrame
+        Service points.
+    year : int
+        Follow-up year.
+    typ : str
+        Type key.
+    bands_km : iterable of float, default (5, 10, 20)
+        Upper band edges in km.
+    lan : str, optional
+        County name for the title, e.g. "Jämtlands län".
+    title : str, optional
+        Overrides the default title.
+    scale_km : float, default 50
+        Length of the scale bar in km.
+    rasterize_population : bool, default False
+        Draw the population points as an embedded image in vector output
+        (smaller SVG for very many points; the rest stays vector).
+    borders : geopandas.GeoDataFrame, optional
+        The county's municipalities in SWEREF 99 TM (``namn``, ``geometry``),
+        from :func:`serviceprogram.analysis.geo.borders.municipality_borders`: the map
+        then shows the county outline, the municipal borders and their names,
+        and covers the whole county.
+    localities : pandas.DataFrame, optional
+        Localities (``namn``, ``lat``, ``lon``, ``befolkning``): the largest
+        (at least 2 000 inhabitants, at most eight) are named on the map.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A 16 x 18 cm figure (fits an A4 page) with an Agg canvas attached.
+
+    Raises
+    ------
+    AccessError
+        If the type is unknown, ``dist`` lacks it or the tables do not match.
+    """
+    _check_type(typ)
+    edges = _check_bands(bands_km)
+    labels = band_labels(edges)
+    if typ not in dist.columns:
+        raise AccessError(f"Avstånd för {SERVICE_TYPES[typ]} saknas i avståndstabellen.")
+    if len(dist) != len(population):
+        raise AccessError("Avståndstabellen och befolkningspunkterna har olika antal rader.")
+    pop_xy = _xy_of(population, "Befolkningspunkterna")
+    people = pd.to_numeric(population["befolkning"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    codes = _band_codes(dist[typ].to_numpy(dtype=float), edges)
+    colors = np.array(band_colors(len(labels)))
+
+    pts_xy = _xy_of(points, "Serviceplatserna")
+    has_type = offers(points, typ).to_numpy() if len(points) else np.zeros(0, dtype=bool)
+    is_open = open_at_year_end(points, year).to_numpy() if len(points) else np.zeros(0, dtype=bool)
+    closed = closed_by_year_end(points, year).to_numpy() if len(points) else np.zeros(0, dtype=bool)
+    open_xy = pts_xy[has_type & is_open]
+    closed_xy = pts_xy[has_type & closed]
+    singular = _NOUNS[typ][0]
+
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(16 * CM, 18 * CM))
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.02, 0.175, 0.96, 0.74))
+        # One scatter per band and size level keeps the SVG small (a marker
+        # definition is shared within a call). Far bands are drawn last so
+        # that the few far-away people stay visible.
+        reference = people.max() if len(people) else 1.0
+        area = _marker_area(people, reference)
+        levels = np.unique(np.round(area / _AREA_STEP) * _AREA_STEP)
+        level_of = np.round(area / _AREA_STEP) * _AREA_STEP
+        for band in range(len(labels)):
+            in_band = codes == band
+            for level in levels[::-1]:
+                sel = in_band & (level_of == level)
+                if sel.any():
+                    ax.scatter(pop_xy[sel, 0], pop_xy[sel, 1], s=float(level), color=colors[band],
+                               linewidths=0, zorder=2 + band * 0.01, rasterized=rasterize_population)
+        if len(closed_xy):
+            ax.scatter(closed_xy[:, 0], closed_xy[:, 1], marker="x", s=28, c=_CLOSED_COLOR, linewidths=1.3,
+                       zorder=4)
+        if len(open_xy):
+            ax.scatter(open_xy[:, 0], open_xy[:, 1], marker="^", s=26, c=_OPEN_COLOR, edgecolors="white",
+                       linewidths=0.4, zorder=5)
+
+        all_xy = np.vstack([pop_xy, open_xy, closed_xy]) if len(pop_xy) + len(open_xy) + len(closed_xy) else None
+        has_borders = borders is not None and len(borders) > 0
+        if has_borders:
+            _draw_borders(ax, borders)
+        if localities is not None and len(localities):
+            _draw_localities(ax, localities)
+        if all_xy is not None or has_borders:
+            if has_borders:
+                bx0, by0, bx1, by1 = borders.total_bounds
+                lo, hi = np.array([bx0, by0]), np.array([bx1, by1])
+            else:
+                lo, hi = all_xy.min(axis=0), all_xy.max(axis=0)
+            # Room for the scale bar even on a small map, plus a margin.
+            extent = np.maximum(hi - lo, 1.3 * scale_km * 1000)
+            pad = 0.05 * extent.max()
+            centre = (lo + hi) / 2
+            half_w, half_h = extent / 2 + pad
+            xlim = (centre[0] - half_w, centre[0] + half_w)
+            ylim = (centre[1] - half_h, centre[1] + half_h)
+            ax.set_xlim(*xlim)
+            ax.set_ylim(*ylim)
+            _scale_bar(ax, xlim, ylim, scale_km)
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_color("#999999")
+            spine.set_linewidth(0.6)
+        _north_arrow(ax)
+
+        subtitle = textwrap.fill(
+            f"Avstånd fågelvägen till närmaste {singular}, 31 december {int(year)}", width=95
+        )
+        if title:
+            fig.text(0.02, 0.975, title, fontsize=10, fontweight="bold", ha="left", va="top")
+        elif lan:
+            fig.text(0.02, 0.975, lan, fontsize=10, fontweight="bold", ha="left", va="top")
+            fig.text(0.02, 0.948, subtitle, fontsize=8.5, ha="left", va="top")
+        else:
+            fig.text(0.02, 0.975, subtitle, fontsize=10, fontweight="bold", ha="left", va="top")
+
+        band_handles = [
+            Line2D([], [], marker="o", linestyle="", markersize=6, color=colors[i], label=lab)
+            for i, lab in enumerate(labels)
+        ]
+        size_handles = [
+            Line2D([], [], marker="o", linestyle="", color="#9a9a9a",
+                   markersize=float(np.sqrt(_marker_area(np.array([example]), reference)[0])),
+                   label=f"{_int(example)} invånare")
+            for example in _size_examples(reference)
+        ]
+        point_handles = [
+            Line2D([], [], marker="^", linestyle="", markersize=6, color=_OPEN_COLOR, label="Öppen"),
+            Line2D([], [], marker="x", linestyle="", markersize=6, color=_CLOSED_COLOR, markeredgewidth=1.3,
+                   label="Stängd"),
+        ]
+        for handles, heading, x in (
+            (band_handles, "Avstånd fågelvägen", 0.04),
+            (size_handles, "Befolkningspunkt", 0.36),
+            (point_handles, textwrap.fill(singular.capitalize(), 28), 0.64),
+        ):
+            legend = fig.legend(handles=handles, title=heading, loc="upper left", bbox_to_anchor=(x, 0.165),
+                                frameon=False, alignment="left")
+            legend.get_title().set_fontweight("bold")
+        fig.text(
+            0.02, 0.005,
+            "Fågelvägen i SWEREF 99 TM – en undre gräns för vägavståndet. Pilen visar kartnorr.",
+            fontsize=6.5, color="#444444", ha="left", va="bottom",
+        )
+    return fig
+
+
+def alt_text_map(
+    population: pd.DataFrame,
+    dist: pd.DataFrame,
+    points: pd.DataFrame,
+    year: int,
+    typ: str,
+    bands_km: Iterable[float] = DEFAULT_BANDS_KM,
+    lan: str | None = None,
+) -> str:
+    """Swedish description of :func:`access_map` with its key figures.
+
+    Parameters
+    ----------
+    population : pandas.DataFrame
+        Population points.
+    dist : pandas.DataFrame
+        Output of :func:`~serviceprogram.analysis.access.distances`.
+    points : pandas.DataFrame
+        Service points.
+    year : int
+        Follow-up year.
+    typ : str
+        Type key.
+    bands_km : iterable of float, default (5, 10, 20)
+        Upper band edges in km.
+    lan : str, optional
+        County name, e.g. "Jämtlands län"; default "länet".
+
+    Returns
+    -------
+    str
+        E.g. "Karta över Jämtlands län: 94 % av befolkningen bor inom 5 km
+        fågelvägen från närmaste dagligvarubutik, ..."
+
+    Raises
+    ------
+    AccessError
+        If the type is unknown or the tables do not match.
+    """
+    _check_type(typ)
+    table = band_table(population, dist, bands_km, types=[typ])
+    county = table[table["kommun"] == COUNTY_LABEL]
+    labels = list(county["band"])
+    shares = list(county["andel"])
+    singular, plural = _NOUNS[typ]
+    has_type = offers(points, typ).to_numpy() if len(points) else np.zeros(0, dtype=bool)
+    n_open = int((has_type & open_at_year_end(points, year).to_numpy()).sum()) if len(points) else 0
+    n_closed = int((has_type & closed_by_year_end(points, year).to_numpy()).sum()) if len(points) else 0
+
+    upper = labels[0].split("–", 1)[1]
+    first = f"{_pct(shares[0])} av befolkningen bor inom {upper} fågelvägen från närmaste {singular}"
+    rest = [_band_phrase(lab, i, len(labels), s) for i, (lab, s) in enumerate(zip(labels, shares)) if i > 0]
+    text = f"Karta över {lan or 'länet'}: {first}"
+    text += (", " + _join(rest) if rest else "") + "."
+    text += (
+        f" Kartan visar {_int(len(population))} befolkningspunkter färgade efter avstånd och "
+        f"{_int(n_open)} {'öppna ' + plural if n_open != 1 else 'öppen ' + singular} "
+        f"den 31 december {int(year)} som svarta trianglar"
+    )
+    if n_closed:
+        text += f"; {_int(n_closed)} {'stängda är markerade' if n_closed != 1 else 'stängd är markerad'} med kryss"
+    text += ". Avstånden är räknade fågelvägen och är en undre gräns för vägavståndet."
+    return text

@@ -1,0 +1,988 @@
+"""Draft of the board memo (tjänsteskrivelse) on one follow-up year.
+
+The memo is written for the regional development board. It has a header
+block with placeholders, a case description, the year summarised in words,
+a table of the support decided and a placeholder for the proposed decision.
+
+Every figure in the memo is looked up in the year's long indicator table
+(``report.long``, the rows of ``indikatorer-<year>.csv``) through one helper
+that records what it formats. :func:`memo_figures` returns those records, so
+a test can compare each stated figure with the CSV, and the text cannot
+state a figure that is not an indicator. Names (activities, places,
+municipalities) come from the year's tables and indicator tables.
+
+Public functions:
+
+- :func:`summary_paragraphs`: the year in plain Swedish paragraphs (no HTML),
+  also meant for the opening of the HTML/PDF report;
+- :func:`memo_figures`: every figure the memo states, as
+  ``(indikator, dimension, text)``;
+- :func:`write_memo`: the Word document ``tjansteskrivelse-<year>.docx``.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import text as fmt
+from ..errors import UsageError
+from ..inputs.case import DEFAULT_PROPOSAL_HEADING, DEFAULT_RECIPIENTS_HEADING
+from ..inputs.schemas import INSATS_STATUS, STODFORMER
+from ..text import program_text  # noqa: F401 (part of this module's surface in tests)
+
+TOTAL = "Totalt"
+NBSP = fmt.NBSP
+FILE_PATTERN = "tjansteskrivelse-{year}.docx"
+BOARD = "Regionala utvecklingsnämnden"
+EXAMPLE_NOTE = "Exempeldata – utkastet bygger på delvis påhittade uppgifter"
+LANGUAGE = "sv-SE"
+
+# Municipalities whose "X kommun" form is not the regular genitive.
+KOMMUN_OVERRIDES = {"Falun": "Falu kommun", "Gotland": "Region Gotland"}
+
+# Swedish typographic quotation marks (the same mark opens and closes).
+QUOTE = "\u201d"
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)(\d)")
+
+
+# --- Small phrase helpers ---------------------------------------------------------------------
+
+
+def join_sv(items, last: str = "och") -> str:
+    """Join items as Swedish prose: ``a``, ``a och b``, ``a, b och c``.
+
+    Parameters
+    ----------
+    items : iterable of str
+    last : str, default "och"
+        The word before the last item (``"och"``, ``"samt"``, ``"eller"``).
+
+    Returns
+    -------
+    str
+    """
+    items = [str(i) for i in items]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def count_phrase(count: int, singular: str, plural: str) -> str:
+    """A formatted count with the right noun form: ``1 SOT-punkt``, ``3 SOT-punkter``.
+
+    Parameters
+    ----------
+    count : int
+    singular, plural : str
+        The forms used after 1 and after any other count.
+
+    Returns
+    -------
+    str
+        The count formatted with :func:`serviceprogram.text.num` (no-break
+        space as thousands separator), a no-break space and the noun.
+    """
+    count = int(count)
+    return f"{fmt.num(count)}{NBSP}{singular if count == 1 else plural}"
+
+
+def kommun_name(namn: str) -> str:
+    """The municipality as an organisation: ``Krokom`` -> ``Krokoms kommun``.
+
+    Names ending in a vowel, s, x or z take no genitive s (``Åre kommun``,
+    ``Bollnäs kommun``); a few irregular names are in :data:`KOMMUN_OVERRIDES`.
+
+    Parameters
+    ----------
+    namn : str
+        The municipality's name as in ``program.toml``.
+
+    Returns
+    -------
+    str
+    """
+    if namn in KOMMUN_OVERRIDES:
+        return KOMMUN_OVERRIDES[namn]
+    if namn[-1:].lower() in "aeiouyåäösxz":
+        return f"{namn} kommun"
+    return f"{namn}s kommun"
+
+
+def quoted(title: str) -> str:
+    """An activity title in Swedish quotation marks: ``”Titel”``."""
+    return f"{QUOTE}{str(title).strip()}{QUOTE}"
+
+
+def starts_with_digit(text: str) -> bool:
+    """True when a sentence of ``text`` starts with a digit (to be rephrased)."""
+    return bool(_SENTENCE_START.search(text))
+
+
+# --- Figures --------------------------------------------------------------------------------
+
+
+class _Figures:
+    """Look-ups in the long indicator table that remember every figure stated."""
+
+    def __init__(self, long):
+        self._values = {(str(i), str(d)): float(v)
+                        for i, d, v in long[["indikator", "dimension", "varde"]].itertuples(index=False)}
+        self.used: list[tuple[str, str, str]] = []
+
+    def ids(self) -> list[str]:
+        return list(dict.fromkeys(i for i, _ in self._values))
+
+    def has(self, indicator: str, dimension: str = TOTAL) -> bool:
+        return (indicator, dimension) in self._values
+
+    def value(self, indicator: str, dimension: str = TOTAL) -> float:
+        """The raw value, for choosing words; not recorded as stated."""
+        try:
+            return self._values[(indicator, dimension)]
+        except KeyError:
+            raise UsageError(f"Indikatorn {indicator} ({dimension}) saknas i årets indikatortabell.") from None
+
+    def _record(self, indicator: str, dimension: str, text: str) -> str:
+        item = (indicator, dimension, text)
+        if item not in self.used:
+            self.used.append(item)
+        return text
+
+    def count(self, indicator: str, dimension: str = TOTAL, neuter: bool = False) -> str:
+        """``tre``, ``ett``, ``20``: a count for running text (up to twelve in words)."""
+        return self._record(indicator, dimension,
+                            fmt.number_in_words(int(round(self.value(indicator, dimension))), neuter))
+
+    def digits(self, indicator: str, dimension: str = TOTAL) -> str:
+        """``7``: a count in digits, for a table cell."""
+        return self._record(indicator, dimension, fmt.num(int(round(self.value(indicator, dimension)))))
+
+    def noun(self, indicator: str, dimension: str, singular: str, plural: str, neuter: bool = False) -> str:
+        """``en SOT-punkt`` / ``tre SOT-punkter`` / ``49 beslut``; the number is recorded."""
+        n = int(round(self.value(indicator, dimension)))
+        self.count(indicator, dimension, neuter)
+        return fmt.count_text(n, singular, plural, neuter)
+
+    def kronor(self, indicator: str, dimension: str = TOTAL) -> str:
+        """``1 407 970 kronor`` (no-break spaces)."""
+        return self._record(indicator, dimension, f"{fmt.num(self.value(indicator, dimension))}{NBSP}kronor")
+
+    def amount(self, indicator: str, dimension: str = TOTAL) -> str:
+        """``1 407 970``; an amount without unit, for a column headed "kronor"."""
+        return self._record(indicator, dimension, fmt.num(self.value(indicator, dimension)))
+
+    def percent(self, indicator: str, dimension: str = TOTAL) -> str:
+        """A share 0..1 as ``8,6 procent``."""
+        share = self.value(indicator, dimension)
+        return self._record(indicator, dimension, f"{fmt.num(share * 100, 1)}{NBSP}procent")
+
+
+@dataclass
+class _Draft:
+    """The composed text of the memo and the figures it states."""
+
+    paragraphs: list[str]
+    support_index: int
+    table: list[tuple[str, str, str]]
+    figures: list[tuple[str, str, str]] = field(default_factory=list)
+    funding: list[tuple[str, str, str, str]] = field(default_factory=list)
+    conclusions: object = None  # texts.Rendered of slutsatser.md, or None
+
+
+# --- The year in words ----------------------------------------------------------------------
+
+_STATUS_ADJ = fmt.STATUS_WORDS
+
+
+def _overview(year: int, areas, f: _Figures) -> str:
+    total = int(f.value("insatser_antal"))
+    if total == 0:
+        return f"Handlingsplanen för {year} innehöll inga insatser."
+    parts = [f"Handlingsplanen för {year} omfattade "
+             f"{f.noun('insatser_antal', TOTAL, 'insats', 'insatser')} inom de prioriterade områdena "
+             f"{join_sv(areas)}."]
+    done = int(f.value("insatser_antal", "Genomförd"))
+    if done == total:
+        parts.append("Den var genomförd vid årets slut." if total == 1
+                     else "Samtliga var genomförda vid årets slut.")
+    else:
+        states = []
+        for status in INSATS_STATUS:
+            n = int(f.value("insatser_antal", status))
+            if n:
+                f.count("insatser_antal", status)
+                states.append(f"{fmt.number_in_words(n)} {_STATUS_ADJ[status][0 if n == 1 else 1]}")
+        parts.append(f"Av insatserna var {join_sv(states)} vid årets slut.")
+    with_goal = int(f.value("insatser_med_malvarde"))
+    met = int(f.value("insatser_malvarde_uppnatt"))
+    if with_goal == 0:
+        parts.append("Ingen insats hade både ett mätbart målvärde och ett redovisat utfall.")
+    elif with_goal == 1:
+        parts.append("Den enda insats som hade ett mätbart målvärde och ett redovisat utfall "
+                     + ("nådde sitt mål." if met else "nådde inte sitt mål."))
+    else:
+        n_goal = f.count("insatser_med_malvarde")
+        which = f"av de {n_goal} insatser som hade ett mätbart målvärde och ett redovisat utfall"
+        if met == with_goal:
+            parts.append(f"Samtliga {n_goal} insatser som hade ett mätbart målvärde och ett redovisat utfall "
+                         "nådde målet.")
+        elif met == 0:
+            parts.append(f"Ingen {which} nådde målet.")
+        else:
+            parts.append(f"Målet nåddes i {f.count('insatser_malvarde_uppnatt')} {which}.")
+    return " ".join(parts)
+
+
+def _area_paragraph(index: int, area: str, activities, goals, f: _Figures) -> str:
+    dim = f"{area}|{TOTAL}"
+    total = int(f.value("insatser_antal_per_omrade", dim))
+    if total == 0:
+        return f"Inom det prioriterade området {area} fanns inga insatser i årets handlingsplan."
+    n_text = f.noun("insatser_antal_per_omrade", dim, "insats", "insatser")
+    opening = (
+        f"Inom det prioriterade området {area} fanns {n_text}.",
+        f"För området {area} innehöll handlingsplanen {n_text}.",
+        f"I området {area} ingick {n_text}.",
+    )[index % 3]
+    parts = [opening]
+    mine = activities[activities["prioriterat_omrade"] == area]
+    titles = {s: [quoted(t) for t in mine.loc[mine["status"] == s, "insats"]] for s in INSATS_STATUS}
+    if total == 1:
+        status = next(s for s in INSATS_STATUS if titles[s])
+        verb = {"Genomförd": "genomfördes under året", "Pågår": "pågick fortfarande vid årets slut",
+                "Ej påbörjad": "hade inte påbörjats vid årets slut", "Inställd": "ställdes in"}[status]
+        parts.append(f"Den gällde {titles[status][0]} och {verb}.")
+    else:
+        done = titles["Genomförd"]
+        n_done = int(f.value("insatser_antal_per_omrade", f"{area}|Genomförd"))
+        if n_done == total:
+            lead = "Båda" if total == 2 else "Samtliga"
+            parts.append(f"{lead} genomfördes under året: {join_sv(done)}.")
+        elif n_done:
+            parts.append(f"Av dessa genomfördes {f.count('insatser_antal_per_omrade', f'{area}|Genomförd')} "
+                         f"under året: {join_sv(done)}.")
+        else:
+            parts.append("Ingen av dem hade slutförts vid årets slut.")
+        if titles["Pågår"]:
+            parts.append(f"Arbetet med {join_sv(titles['Pågår'])} pågick fortfarande vid årets slut.")
+        for status, verb in (("Ej påbörjad", "hade ännu inte påbörjats"), ("Inställd", "ställdes in")):
+            if titles[status]:
+                noun = "Insatsen" if len(titles[status]) == 1 else "Insatserna"
+                parts.append(f"{noun} {join_sv(titles[status])} {verb}.")
+    mine_goals = goals[goals["prioriterat_omrade"] == area]
+    met = [quoted(t) for t in mine_goals.loc[mine_goals["uppnatt"], "insats"]]
+    missed = [quoted(t) for t in mine_goals.loc[~mine_goals["uppnatt"].astype(bool), "insats"]]
+    if met:
+        met_text = (f"Målet för {met[0]} var mätbart och nåddes" if len(met) == 1
+                    else f"Målen för {join_sv(met)} var mätbara och nåddes")
+        if missed:
+            target = "målvärdet" if len(missed) == 1 else "målvärdena"
+            parts.append(f"{met_text}, medan {target} för {join_sv(missed)} inte nåddes.")
+        else:
+            parts.append(f"{met_text}.")
+    elif missed:
+        target = "Målvärdet" if len(missed) == 1 else "Målvärdena"
+        parts.append(f"{target} för {join_sv(missed)} nåddes inte under året.")
+    return " ".join(parts)
+
+
+def _support_paragraph(year: int, f: _Figures) -> str:
+    total = int(f.value("stod_antal"))
+    if total == 0:
+        parts = [f"Under {year} fattades inga beslut om stöd till kommersiell service."]
+    else:
+        parts = [f"Under {year} fattades {f.noun('stod_antal', TOTAL, 'beslut', 'beslut', neuter=True)} om stöd "
+                 f"till kommersiell service på sammanlagt {f.kronor('stod_belopp_kr')}."]
+        given = [s for s in STODFORMER if f.value("stod_antal", s) > 0]
+        missing = [s for s in STODFORMER if f.value("stod_antal", s) == 0]
+        largest = max(given, key=lambda s: (f.value("stod_belopp_kr", s), -STODFORMER.index(s)))
+
+        def decisions(form: str) -> str:
+            return (f"{f.noun('stod_antal', form, 'beslut', 'beslut', neuter=True)} och "
+                    f"{f.kronor('stod_belopp_kr', form)}")
+
+        if len(given) == 1:
+            parts.append(f"Samtliga beslut gällde {largest.lower()}.")
+        else:
+            parts.append(f"Störst belopp avsåg {largest.lower()}, med {decisions(largest)}.")
+            rest = [f"{s.lower()} med {decisions(s)}" for s in given if s != largest]
+            parts.append(f"Övriga beslut fördelade sig på {join_sv(rest, 'samt')}.")
+        if missing:
+            parts.append(f"Inga beslut fattades om {join_sv([s.lower() for s in missing], 'eller')}.")
+    visits = int(f.value("foretagsbesok_antal"))
+    physical = int(f.value("foretagsbesok_antal", "Fysiskt"))
+    digital = int(f.value("foretagsbesok_antal", "Digitalt"))
+    if visits == 0:
+        parts.append("Inga företagsbesök hos servicegivare gjordes under året.")
+    elif physical and digital:
+        parts.append("I arbetet med servicegivarna gjordes "
+                     f"{f.noun('foretagsbesok_antal', TOTAL, 'företagsbesök', 'företagsbesök', True)}, varav "
+                     f"{f.noun('foretagsbesok_antal', 'Fysiskt', 'fysiskt', 'fysiska', True)} och "
+                     f"{f.noun('foretagsbesok_antal', 'Digitalt', 'digitalt', 'digitala', True)}.")
+    elif physical:
+        # Digital meetings may happen without being registered as visits: say nothing about them.
+        parts.append("I arbetet med servicegivarna gjordes "
+                     f"{f.noun('foretagsbesok_antal', 'Fysiskt', 'fysiskt företagsbesök', 'fysiska företagsbesök', True)}.")
+    else:
+        parts.append("I arbetet med servicegivarna gjordes "
+                     f"{f.noun('foretagsbesok_antal', 'Digitalt', 'digitalt företagsbesök', 'digitala företagsbesök', True)}"
+                     " men inga fysiska.")
+    return " ".join(parts)
+
+
+def _places_text(sot) -> str:
+    """``Valsjöbyn och Rötviken i Krokoms kommun samt Hallen i Åre kommun``."""
+    groups: dict[str, list[str]] = {}
+    for place in sot.itertuples():
+        name = str(place.ort or place.namn)
+        names = groups.setdefault(str(place.kommun), [])
+        if name not in names:
+            names.append(name)
+    pieces = [f"{join_sv(names)} i {kommun_name(kommun)}" for kommun, names in groups.items()]
+    inner_and = any(len(names) > 1 for names in groups.values())
+    return join_sv(pieces, "samt" if inner_and else "och")
+
+
+def _places_and_plans_paragraph(year: int, sot, decided, f: _Figures) -> str:
+    parts = []
+    invigda = int(f.value("sot_punkter_invigda"))
+    if invigda == 0:
+        parts.append("Inga nya SOT-punkter (service- och trygghetspunkter) invigdes under året.")
+    else:
+        what = f.noun("sot_punkter_invigda", TOTAL, "SOT-punkt (service- och trygghetspunkt)",
+                      "SOT-punkter (service- och trygghetspunkter)")
+        parts.append(f"Under {year} invigdes {what}: {_places_text(sot)}.")
+    total = int(f.value("sot_punkter_totalt"))
+    if total:
+        parts.append(f"Totalt var {f.noun('sot_punkter_totalt', TOTAL, 'SOT-punkt', 'SOT-punkter')} i drift i "
+                     "länet vid årets utgång.")
+    if len(decided):
+        by_kommun: dict[str, list[str]] = {}
+        for row in decided.itertuples():
+            by_kommun.setdefault(str(row.kommun), []).append(f"en {str(row.plan).lower()}")
+        items = [f"{kommun_name(k)} {join_sv(plans)}" for k, plans in by_kommun.items()]
+        # Gapping: "antog Bergs kommun en serviceplan och Krokoms kommun en handlingsplan".
+        parts.append(f"När det gäller de kommunala planerna antog {join_sv(items)} under året.")
+    else:
+        parts.append("Inga kommunala serviceplaner eller handlingsplaner antogs under året.")
+    service = int(f.value("kommuner_med_antagen_serviceplan"))
+    action = int(f.value("kommuner_med_antagen_handlingsplan"))
+    if service and action:
+        parts.append(f"Vid årets slut hade {f.noun('kommuner_med_antagen_serviceplan', TOTAL, 'kommun', 'kommuner')}"
+                     f" en antagen serviceplan och {f.count('kommuner_med_antagen_handlingsplan')} hade en antagen "
+                     "handlingsplan.")
+    elif service:
+        parts.append(f"Vid årets slut hade {f.noun('kommuner_med_antagen_serviceplan', TOTAL, 'kommun', 'kommuner')}"
+                     " en antagen serviceplan, men ingen kommun hade en antagen handlingsplan.")
+    elif action:
+        parts.append("Ingen kommun hade en antagen serviceplan vid årets slut, men "
+                     f"{f.noun('kommuner_med_antagen_handlingsplan', TOTAL, 'kommun', 'kommuner')} hade en antagen "
+                     "handlingsplan.")
+    else:
+        parts.append("Ingen kommun hade en antagen serviceplan eller handlingsplan vid årets slut.")
+    return " ".join(parts)
+
+
+_OVER_ID = re.compile(r"tillganglighet_befolkning_over_(\d+(?:_\d+)?)km")
+
+
+def _access_paragraph(lan: str, kommuner, f: _Figures) -> str | None:
+    ids = [m for m in map(_OVER_ID.fullmatch, f.ids()) if m]
+    if not ids or not f.has(ids[0].group(0), "fullsortiment"):
+        return None
+    token = ids[0].group(1)
+    people_id = ids[0].group(0)
+    share_id = f"tillganglighet_andel_over_{token}km"
+    km = token.replace("_", ",")
+    people = int(f.value(people_id, "fullsortiment"))
+    distance = f"mer än {km}{NBSP}km fågelvägen från närmaste dagligvarubutik med fullsortiment"
+    if people == 0:
+        parts = [f"Enligt tillgänglighetsanalysen bodde ingen i {lan} {distance} vid årets slut."]
+    else:
+        parts = [f"Enligt tillgänglighetsanalysen bodde "
+                 f"{f.noun(people_id, 'fullsortiment', 'person', 'personer')}, "
+                 f"{f.percent(share_id, 'fullsortiment')} av befolkningen i {lan}, {distance} vid årets slut."]
+        shares = [(f.value(share_id, f"fullsortiment|{k}"), -i, k) for i, k in enumerate(kommuner)
+                  if f.has(share_id, f"fullsortiment|{k}")]
+        if len(shares) > 1 and max(shares)[0] > 0:
+            _, _, top = max(shares)
+            dim = f"fullsortiment|{top}"
+            parts.append(f"Andelen var högst i {kommun_name(top)}, där {f.percent(share_id, dim)} av invånarna "
+                         f"({f.noun(people_id, dim, 'person', 'personer')}) hade så långt till en sådan butik.")
+    parts.append("Eftersom avståndet mäts fågelvägen är vägen minst lika lång. Butiker i grannlänen och i Norge "
+                 "finns inte i underlaget, så nära länsgränsen kan avstånden vara överskattade.")
+    return " ".join(parts)
+
+
+def _compose(report) -> _Draft:
+    """Compose the summary and the support table from the report's indicators."""
+    if report is None or not getattr(report, "valid", False):
+        year = getattr(report, "year", "")
+        raise UsageError(f"Underlaget för {year} har fel, så tjänsteskrivelsen kan inte skrivas.")
+    program, year = report.program, report.year
+    f = _Figures(report.long)
+    activities = report.data.tables["insatser"]
+    goals = report.indicators.maluppfyllelse
+    from ..inputs import analyst_text as texts
+
+    # The analyst's own words (<year>/text/*.md) stand instead of the generated paragraphs they cover.
+    paragraphs: list = [texts.rendered(report, texts.SUMMARY) or _overview(year, program.prioriterade_omraden, f)]
+    if f.value("insatser_antal") > 0:  # with no activities at all the overview says so once
+        for i, area in enumerate(program.prioriterade_omraden):
+            paragraphs.append(texts.rendered(report, area) or _area_paragraph(i, area, activities, goals, f))
+    elif any(texts.rendered(report, area) for area in program.prioriterade_omraden):
+        paragraphs += [t for area in program.prioriterade_omraden if (t := texts.rendered(report, area))]
+    paragraphs.append(_support_paragraph(year, f))
+    support_index = len(paragraphs) - 1
+    paragraphs.append(_places_and_plans_paragraph(year, report.indicators.sot_invigda,
+                                                  report.indicators.planer_beslutade, f))
+    if report.access is not None:
+        access = _access_paragraph(program.lan, program.kommun_names, f)
+        if access:
+            paragraphs.append(access)
+    table = []
+    for form in report.indicators.stod_per_form.index:
+        dim = str(form)
+        table.append((dim, f.digits("stod_antal", dim), f.amount("stod_belopp_kr", dim)))
+    funding = [(str(source), *(f.amount(f"finansiering_{c}", str(source)) for c in ("budget_kr", "beslutat_kr",
+                                                                                     "utbetalt_kr")))
+               for source in report.indicators.finansiering.index]
+    return _Draft(paragraphs, support_index, table, list(f.used), funding,
+                  texts.rendered(report, texts.CONCLUSIONS))
+
+
+def summary_paragraphs(report) -> list[str]:
+    """The follow-up year summarised in plain Swedish, one paragraph per topic.
+
+    The paragraphs are: an overview of the action plan; one paragraph per
+    priority area (activities by status, goals met where a target and an
+    outcome exist); support decided and company visits; SOT-punkter and
+    municipal plans; and, when the report has an access analysis, the people
+    living more than 10 km (straight line) from a full-range grocery shop.
+
+    Parameters
+    ----------
+    report : serviceprogram.publishing.report.Report
+        A valid report (``report.valid``).
+
+    Returns
+    -------
+    list of str
+        Plain text without HTML; numbers use no-break spaces as thousands
+        separators and before units.
+
+    Raises
+    ------
+    UsageError
+        If the report's data is invalid.
+    """
+    return [p for item in _compose(report).paragraphs
+            for p in (item.paragraphs if hasattr(item, "paragraphs") else [item])]
+
+
+def summary_items(report) -> list:
+    """The summary as the report and memo show it: generated paragraphs (str) and the analyst's
+    texts (:class:`serviceprogram.inputs.analyst_text.Rendered`) where ``<year>/text/`` has them."""
+    return list(_compose(report).paragraphs)
+
+
+def memo_figures(report) -> list[tuple[str, str, str]]:
+    """Every figure the memo states, in the order it first appears.
+
+    Parameters
+    ----------
+    report : serviceprogram.publishing.report.Report
+        A valid report.
+
+    Returns
+    -------
+    list of tuple of str
+        ``(indikator, dimension, text)``: the indicator row of
+        ``indikatorer-<year>.csv`` and the figure as written in the memo, e.g.
+        ``("stod_belopp_kr", "Hemsändningsbidrag", "1 407 970 kronor")``.
+        Shares are written as ``"8,6 procent"`` (value × 100), amounts in the
+        support table without the unit, which is in the column header.
+
+    Raises
+    ------
+    UsageError
+        If the report's data is invalid.
+    """
+    return _compose(report).figures
+
+
+# --- The Word document ----------------------------------------------------------------------
+
+
+def _memo_env():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(loader=PackageLoader("serviceprogram", "templates/memo"), autoescape=False,
+                       undefined=StrictUndefined, keep_trailing_newline=False, trim_blocks=True,
+                       lstrip_blocks=True)
+
+
+def _blocks(text: str) -> list[str]:
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+
+
+def name_has_years(program) -> bool:
+    """True when the programme's name already holds its years (``… 2023–2030``)."""
+    pattern = rf"{program.forsta_ar}\s*[–-]\s*{program.sista_ar}"
+    return re.search(pattern, program.program) is not None
+
+
+def _case_description(program, year: int) -> list[str]:
+    """The mandate paragraphs (Ärendebeskrivning) from ``templates/memo/arendebeskrivning.txt.j2``."""
+    case = program.arende
+    board = (case.namnd if case and case.namnd else BOARD)
+    decisions = [{"organ": d.organ or board, "date": fmt.date(d.datum), "paragraf": d.paragraf,
+                  "innehall": d.innehall, "diarienummer": d.diarienummer} for d in (case.beslut if case else ())]
+    text = _memo_env().get_template("arendebeskrivning.txt.j2").render(
+        decisions=decisions, program_text=fmt.program_text(program.program), year=year)
+    return _blocks(text)
+
+
+def _background(program, year: int) -> list[str]:
+    """The background paragraphs (Bakgrund) from ``templates/memo/bakgrund.txt.j2``."""
+    case = program.arende
+    text = _memo_env().get_template("bakgrund.txt.j2").render(
+        program=program, program_text=fmt.program_text(program.program), name_has_years=name_has_years(program),
+        areas=join_sv(program.prioriterade_omraden), year=year,
+        samverkan=case.samverkan if case else None, riktlinjer=case.riktlinjer if case else None)
+    return _blocks(text)
+
+
+def proposal_text(program, year: int) -> str:
+    """The proposed decision: ``[arende] forslag`` or the standard wording, ``{{ ar }}`` filled in."""
+    from ..inputs.case import DEFAULT_PROPOSAL
+
+    wording = program.arende.forslag if program.arende else DEFAULT_PROPOSAL
+    return re.sub(r"\{\{\s*ar\s*\}\}", str(year), wording)
+
+
+def _timestamp():
+    from .workbooks import fixed_timestamp
+
+    return fixed_timestamp()
+
+
+def _set_language(document) -> None:
+    """Swedish for spell checking: default run properties and theme font language."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    settings = document.settings.element
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), LANGUAGE)
+    for tag, value in (("w:decimalSymbol", ","), ("w:listSeparator", ";")):
+        element = settings.find(qn(tag))
+        if element is not None:
+            element.set(qn("w:val"), value)
+
+
+def _plain_font(style, name: str) -> None:
+    """Set a style's font and drop theme fonts, which Word would prefer over it."""
+    from docx.oxml.ns import qn
+
+    style.font.name = name
+    fonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+
+
+def _set_styles(document) -> None:
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt, RGBColor
+
+    normal = document.styles["Normal"]
+    _plain_font(normal, "Arial")
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(8)
+    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.MULTIPLE
+    normal.paragraph_format.line_spacing = 1.15
+    for name, size, before in (("Heading 1", 15, 12), ("Heading 2", 12, 14)):
+        style = document.styles[name]
+        _plain_font(style, "Arial")
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(6)
+        style.paragraph_format.keep_with_next = True
+    caption = document.styles["Caption"]
+    _plain_font(caption, "Arial")
+    caption.font.size = Pt(10)
+    caption.font.color.rgb = RGBColor(0, 0, 0)
+    caption.paragraph_format.keep_with_next = True
+    for name in ("Header", "Footer"):
+        _plain_font(document.styles[name], "Arial")
+        document.styles[name].font.size = Pt(9)
+
+
+def _placeholder(paragraph, text: str, bold: bool = False):
+    """A run marked as a placeholder: yellow highlight."""
+    from docx.enum.text import WD_COLOR_INDEX
+
+    run = paragraph.add_run(text)
+    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    run.bold = bold
+    return run
+
+
+def _add_text(paragraph, text: str, bold: bool = False) -> None:
+    """Add text; parts in [square brackets] become highlighted placeholders."""
+    for part in re.split(r"(\[[^\]]*\])", text):
+        if not part:
+            continue
+        if part.startswith("[") and part.endswith("]"):
+            _placeholder(paragraph, part, bold)
+        else:
+            paragraph.add_run(part).bold = bold
+
+
+def _example_note(paragraph) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+
+    run = paragraph.add_run(EXAMPLE_NOTE)
+    run.bold = True
+    run.font.color.rgb = RGBColor(0x9C, 0x00, 0x06)
+    ppr = paragraph._p.get_or_add_pPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), "FFE7E7")
+    ppr.insert_element_before(shading, "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                              "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+                              "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+                              "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                              "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+                              "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _no_borders(table) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    tblpr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                                "w:tblCaption", "w:tblDescription")
+
+
+def _table_caption(table, text: str) -> None:
+    """Alternative text of a table (read by screen readers)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), text)
+    table._tbl.tblPr.append(caption)
+
+
+def _cell_text(cell, lines, bold_first: bool = False, align=None) -> None:
+    for i, line in enumerate(lines):
+        paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        paragraph.paragraph_format.space_after = 0
+        if align is not None:
+            paragraph.alignment = align
+        _add_text(paragraph, line, bold=bold_first and i == 0)
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    trpr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+
+
+def _page_field(paragraph, instruction: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind):
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+    char("begin")
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    char("separate")
+    paragraph.add_run("1")
+    char("end")
+
+
+def _add_blocks(document, blocks) -> None:
+    """The analyst's Markdown as Word paragraphs: text runs only, never markup."""
+    for block in blocks:
+        if block.kind == "h":
+            paragraph = document.add_paragraph()
+            for text, _, italic in block.runs:
+                run = paragraph.add_run(text)
+                run.bold, run.italic = True, italic
+            paragraph.paragraph_format.keep_with_next = True
+            continue
+        style = ("List Number" if block.ordered else "List Bullet") if block.kind == "li" else None
+        paragraph = document.add_paragraph(style=style)
+        for text, bold, italic in block.runs:
+            run = paragraph.add_run(text)
+            run.bold, run.italic = bold or None, italic or None
+
+
+def _numbered_table(document, number: int, caption: str, headers, rows):
+    """``Tabell N. caption`` and a grid table: the header row repeats on every page, the first
+    column is left-aligned and the figures right-aligned, the total row in bold."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document.add_paragraph(f"Tabell {number}. {caption}", style="Caption")
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    _table_caption(table, caption)
+    for i, (cell, text) in enumerate(zip(table.rows[0].cells, headers)):
+        _cell_text(cell, [text], bold_first=True, align=None if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
+    _repeat_header(table.rows[0])
+    for row in rows:
+        bold = row[0] == TOTAL
+        for i, (cell, text) in enumerate(zip(table.add_row().cells, row)):
+            _cell_text(cell, [text], bold_first=bold, align=None if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
+    return table
+
+
+def _funding_table(document, year: int, rows) -> None:
+    """Budget, decided and paid out per source (``[[finansiering]]``), after the support table."""
+    from docx.shared import Mm
+
+    table = _numbered_table(document, 2, f"Finansiering {year} per källa",
+                            ("Källa", "Budget, kronor", "Beslutat, kronor", "Utbetalt, kronor"), rows)
+    table.autofit = False
+    for column, width in zip(table.columns, (Mm(64), Mm(32), Mm(32), Mm(32))):
+        column.width = width  # the grid, which LibreOffice follows
+        for cell in column.cells:
+            cell.width = width  # the cells, which Word follows
+    document.add_paragraph()
+
+
+def _build_document(report, draft: _Draft):
+    import docx
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    program, year = report.program, report.year
+    title = f"Uppföljning av {fmt.program_text(program.program)} – år {year}"
+    document = docx.Document()
+    _set_language(document)
+    _set_styles(document)
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(25)
+    section.top_margin, section.bottom_margin = Mm(25), Mm(20)
+    section.header_distance = section.footer_distance = Mm(10)
+
+    header = section.header.paragraphs[0]
+    header.text = f"{program.region} · Tjänsteskrivelse"
+    if program.exempeldata:
+        _example_note(section.header.add_paragraph())
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer.add_run("Sida ")
+    _page_field(footer, "PAGE")
+    footer.add_run(" av ")
+    _page_field(footer, "NUMPAGES")
+
+    body = document.paragraphs[0] if document.paragraphs else document.add_paragraph()
+    if program.exempeldata:
+        _example_note(body)
+        body = None
+
+    block = document.add_table(rows=1, cols=2)
+    block.alignment = WD_TABLE_ALIGNMENT.LEFT
+    _no_borders(block)
+    case = program.arende
+    if case is None:  # no [arende] in program.toml: highlighted placeholders for the case officer
+        left = [program.region, "[Förvaltning och enhet]", "[Handläggare, e-post]"]
+        right = ["Tjänsteskrivelse", "Diarienummer: [Diarienummer]", "Datum: [Datum]", BOARD]
+    else:
+        unit = ", ".join(x for x in (case.forvaltning, case.enhet) if x)
+        left = [x for x in (program.region, unit, case.handlaggare, case.epost) if x]
+        right = ["Tjänsteskrivelse", case.namnd or BOARD]
+        if case.diarienummer:
+            right.append(f"Diarienummer: {case.diarienummer}")
+        if case.datum:
+            right.append(f"Datum: {case.datum.isoformat()}")
+    _cell_text(block.cell(0, 0), left, bold_first=True)
+    _cell_text(block.cell(0, 1), right, bold_first=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if body is not None:  # the template's empty first paragraph, when no note uses it
+        body._p.getparent().remove(body._p)
+
+    document.add_heading(title, level=1)
+
+    document.add_heading(case.forslag_rubrik if case else DEFAULT_PROPOSAL_HEADING, level=2)
+    document.add_paragraph(proposal_text(program, year))
+
+    document.add_heading("Ärendebeskrivning", level=2)
+    for text in _case_description(program, year):
+        _add_text(document.add_paragraph(), text)
+
+    document.add_heading("Bakgrund", level=2)
+    for text in _background(program, year):
+        document.add_paragraph(text)
+
+    document.add_heading(f"Uppföljningen av {year}", level=2)
+    for i, text in enumerate(draft.paragraphs):
+        if hasattr(text, "blocks"):  # the analyst's own words
+            _add_blocks(document, text.blocks)
+        else:
+            document.add_paragraph(text)
+        if i == draft.support_index:
+            table = _numbered_table(document, 1, f"Beslutat stöd per stödform {year}",
+                                    ("Stödform", "Antal beslut", "Belopp, kronor"), draft.table)
+            for row in table.rows:
+                for cell, width in zip(row.cells, (Mm(70), Mm(35), Mm(45))):
+                    cell.width = width
+            document.add_paragraph()
+            if draft.funding:
+                _funding_table(document, year, draft.funding)
+
+    if draft.conclusions is not None:
+        from ..inputs.analyst_text import CONCLUSIONS_HEADING
+
+        document.add_heading(CONCLUSIONS_HEADING, level=2)
+        _add_blocks(document, draft.conclusions.blocks)
+
+    document.add_heading("Beslutsunderlag", level=2)
+    memo_line = "Tjänsteskrivelse" + (f", {case.datum.isoformat()}" if case and case.datum else "")
+    document.add_paragraph(memo_line, style="List Bullet")
+    if case and case.beslutsunderlag:
+        for item in case.beslutsunderlag:
+            extra = ", ".join(x for x in (item.datum.isoformat() if item.datum else None, item.diarienummer) if x)
+            document.add_paragraph(item.titel + (f", {extra}" if extra else ""), style="List Bullet")
+    else:
+        document.add_paragraph(f"Rapporten Uppföljning av {program_text(program.program)} – år {year}",
+                               style="List Bullet")
+
+    if case is None:
+        document.add_heading("I tjänsten", level=2)
+        _add_text(document.add_paragraph(), "[Namn och titel på den som undertecknar]")
+    elif case.undertecknare:
+        document.add_heading("I tjänsten", level=2)
+        for person in case.undertecknare:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(person.namn).bold = True
+            if person.titel:
+                paragraph.add_run().add_break()
+                paragraph.add_run(person.titel)
+    if case is None:
+        document.add_heading(DEFAULT_RECIPIENTS_HEADING, level=2)
+        _add_text(document.add_paragraph(), "[Mottagare av beslutet]")
+    elif case.mottagare:
+        document.add_heading(case.mottagare_rubrik, level=2)
+        for recipient in case.mottagare:
+            document.add_paragraph(recipient, style="List Bullet")
+
+    # The template's thumbnail shows another document: leave it out of the package.
+    rels = document.part.package.rels
+    for rid in [k for k, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
+        del rels[rid]
+
+    stamp = _timestamp()
+    core = document.core_properties
+    core.title = title
+    core.subject = program.program
+    core.language = LANGUAGE
+    core.author = program.region
+    core.last_modified_by = program.region
+    core.keywords = "tjänsteskrivelse; uppföljning; regionalt serviceprogram"
+    core.comments = EXAMPLE_NOTE if program.exempeldata else ""
+    core.category = "Tjänsteskrivelse"
+    core.revision = 1
+    core.created = stamp
+    core.modified = stamp
+    core.last_printed = stamp
+    return document
+
+
+def write_memo(report, path) -> Path:
+    """Write the draft board memo of the report's year as a Word document.
+
+    The document has a header block with placeholders for case number and
+    date, the heading "Uppföljning av <program> – år <year>", a case
+    description, the year's summary (:func:`summary_paragraphs`) with a table
+    of the support per type, and a placeholder for the proposed decision.
+    With ``exempeldata = true`` a note says so at the top and in the page
+    header. Headings use Word's Heading 1/2 styles and the language is
+    Swedish. The document properties and the ZIP entries carry a fixed time
+    (``SOURCE_DATE_EPOCH``, else 2000-01-01), so the same input gives the same
+    bytes. The file is written beside the target and then renamed over it.
+
+    Parameters
+    ----------
+    report : serviceprogram.publishing.report.Report
+        A valid report.
+    path : str or Path
+        The year's output folder (e.g. ``outputs/2024``): the file is then
+        ``<path>/tjansteskrivelse-<year>.docx``. A path ending in ``.docx`` is
+        used as the file name itself. Missing folders are created.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    UsageError
+        If the report's data is invalid or the file cannot be written.
+    """
+    draft = _compose(report)
+    path = Path(path)
+    target = path if path.suffix.lower() == ".docx" else path / FILE_PATTERN.format(year=report.year)
+    document = _build_document(report, draft)
+    raw = io.BytesIO()
+    document.save(raw)
+    from .workbooks import reproducible_zip
+
+    data = reproducible_zip(raw.getvalue(), _timestamp())
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"Kan inte skriva {target}: {exc.strerror or exc}. "
+                         "Är filen öppen i Word eller ett annat program?") from None
+    return target

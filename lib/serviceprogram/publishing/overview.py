@@ -1,0 +1,294 @@
+"""The programme at a glance: every follow-up year side by side and the targets.
+
+Used by ``notebooks/programoversikt.ipynb``. Each valid year is loaded with
+:class:`~serviceprogram.publishing.report.Report`, so every figure is the same as in
+that year's report and indicator file.
+
+Target status rule (written in the report too): a target is *reached* when
+the latest value meets it (at least the value, or at most for
+``riktning = "högst"``). Otherwise a straight line is fitted through the
+yearly values (least squares) and read at the target year: *on track* when
+that projection meets the target, *at risk* when not. With one year only the
+status is *too early*; after the target year, *not reached*.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .. import text as fmt
+from ..analysis import access
+from ..analysis import indicators as ind
+from ..errors import WARNING, DataError, Problem, ServiceprogramError
+from ..inputs.program import Target, load_program
+from ..inputs.schemas import INSATS_STATUS, STODFORMER
+from ..paths import find_years, resolve_data_dir
+from . import charts
+from .report import Document, Fragment, Report, Table
+
+SECTIONS = (
+    ("mal", "Programmets mål"),
+    ("stod-over-tid", "Stöd till kommersiell service"),
+    ("verksamhet-over-tid", "Företagsbesök, insatser och serviceplaner"),
+    ("tillganglighet-over-tid", "Tillgång till service (fågelvägen)"),
+)
+REACHED, ON_TRACK, AT_RISK, TOO_EARLY, MISSED = (
+    "Uppnått", "I fas", "Risk att målet inte nås", "För tidigt att bedöma", "Inte uppnått")
+RULE = ("Bedömningsregel: ett mål är uppnått när det senaste värdet når målvärdet (minst eller högst, enligt "
+        "målets riktning). Annars dras en rät linje genom årens värden (minsta kvadratmetoden) och läses av "
+        "vid målåret: når linjen målet är målet i fas, annars finns risk att det inte nås. Med bara ett år "
+        "är det för tidigt att bedöma, och efter målåret är ett ej nått mål inte uppnått.")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A target's status, with the projected value at the target year (if computed)."""
+
+    status: str
+    projected: float | None = None
+    year: int | None = None  # the year of the latest value
+
+    @property
+    def label(self) -> str:
+        """The status as shown: ``Uppnått 2025`` when reached before the target year."""
+        return f"{REACHED} {self.year}" if self.status == REACHED and self.year is not None else self.status
+
+
+def bounds(indicator: str, n_municipalities: int | None = None) -> tuple[float, float]:
+    """What an indicator can possibly be: counts are never negative, municipalities at most all of them."""
+    if indicator.startswith("kommuner_") and n_municipalities:
+        return 0.0, float(n_municipalities)
+    if "andel" in indicator:
+        return 0.0, 1.0
+    return 0.0, float("inf")
+
+
+def assess(target: Target, values: dict[int, float], n_municipalities: int | None = None) -> Assessment:
+    """Status of a target from its yearly values (see the module's rule).
+
+    Parameters
+    ----------
+    target : Target
+    values : dict of year to value
+        Years without a value are left out.
+
+    n_municipalities : int, optional
+        The number of municipalities, the ceiling of ``kommuner_*`` forecasts.
+
+    Returns
+    -------
+    Assessment
+        The projection is clipped to what is possible (no negative counts, no
+        more municipalities than there are) and compared with the target as
+        shown, rounded to whole units (a forecast shown as 14 meets ≥ 14).
+    """
+    if not math.isfinite(target.varde):
+        return Assessment(TOO_EARLY)
+
+    def met(value: float) -> bool:
+        return value <= target.varde if target.riktning == "högst" else value >= target.varde
+
+    if not values:
+        return Assessment(TOO_EARLY)
+    years = sorted(values)
+    latest = values[years[-1]]
+    if met(latest):
+        return Assessment(REACHED, None, years[-1] if years[-1] < target.ar else None)
+    if years[-1] >= target.ar:
+        return Assessment(MISSED)
+    if len(years) < 2:
+        return Assessment(TOO_EARLY)
+    slope, intercept = np.polyfit(years, [values[y] for y in years], 1)
+    low, high = bounds(target.indikator, n_municipalities)
+    projected = min(max(float(slope * target.ar + intercept), low), high)
+    shown = projected if "andel" in target.indikator else round(projected)
+    return Assessment(ON_TRACK if met(shown) else AT_RISK, projected)
+
+
+class Overview(Document):
+    """Every valid year of a data folder, for the programme overview. Use :meth:`load`."""
+
+    def __init__(self, data_dir, program, reports: dict[int, Report], skipped: list[int], problems=()):
+        super().__init__()
+        self.data_dir = data_dir
+        self.program = program
+        self.reports = reports
+        self.skipped = skipped
+        self.problems = list(problems)
+
+    @classmethod
+    def load(cls, data_dir=None) -> Overview:
+        """Load every year folder; years with errors are listed, not included.
+
+        Returns
+        -------
+        Overview
+            With ``problems`` (shown instead of the overview) when the folder or
+            ``program.toml`` cannot be read.
+        """
+        try:
+            folder = resolve_data_dir(data_dir)
+            program = load_program(folder)
+        except DataError as exc:
+            return cls(data_dir, None, {}, [], exc.problems)
+        except ServiceprogramError as exc:
+            return cls(data_dir, None, {}, [], [Problem(str(data_dir or "data"), None, None, None, str(exc))])
+        reports, skipped = {}, []
+        for year in find_years(folder):
+            report = Report.load(year, folder)
+            (reports.__setitem__(year, report) if report.valid else skipped.append(year))
+        return cls(folder, program, reports, skipped)
+
+    @property
+    def years(self) -> list[int]:
+        """The years included, in order."""
+        return sorted(self.reports)
+
+    @cached_property
+    def long(self) -> pd.DataFrame:
+        """All years' indicator tables in one: ``ar, indikator, dimension, varde``."""
+        frames = [r.long.assign(ar=y) for y, r in sorted(self.reports.items())]
+        if not frames:
+            return pd.DataFrame(columns=["ar", "indikator", "dimension", "varde"])
+        return pd.concat(frames, ignore_index=True)[["ar", "indikator", "dimension", "varde"]]
+
+    def value(self, indicator: str, dimension: str, year: int) -> float | None:
+        """One indicator value of one year, or None."""
+        table = self.long
+        hit = table[(table["ar"] == year) & (table["indikator"] == indicator) & (table["dimension"] == dimension)]
+        return float(hit["varde"].iloc[0]) if len(hit) else None
+
+    def _by_year(self, rows, caption, numeric_from=1, formatter=fmt.num, total_last=False):
+        """A table with one column per year; ``rows`` is a list of (label, indicator, dimension)."""
+        body = [[label, *[formatter(self.value(i, d, y)) for y in self.years]] for label, i, d in rows]
+        return self._table(caption, ["", *map(str, self.years)], body,
+                           numeric=range(numeric_from, len(self.years) + 1), total_last=total_last)
+
+    def key_figures(self) -> Fragment:
+        """The targets and the yearly support that CI compares (nbval), as HTML tables for Jupyter.
+
+        The text form keeps the indicator ids; the HTML names each target as the overview does.
+        The notebook cell is tagged ``no-report``: the built overview does not show it.
+        """
+        lines, target_rows = [], []
+        for target in self.program.mal if self.program else ():
+            values = {y: self.value(target.indikator, target.dimension, y) for y in self.years}
+            known = {y: v for y, v in values.items() if v is not None}
+            label = assess(target, known, len(self.program.kommuner)).label
+            lines.append(f"{target.indikator} [{target.dimension}] {target.riktning} {fmt.num(target.varde)} "
+                         f"({target.ar}): " + ", ".join(f"{y} {fmt.num(v)}" for y, v in known.items())
+                         + f" -> {label}")
+            sign = "≤" if target.riktning == "högst" else "≥"
+            target_rows.append([target.beskrivning or target.indikator, *[fmt.num(values[y]) for y in self.years],
+                                f"{sign} {fmt.num(target.varde)} ({target.ar})", label])
+        support_rows = []
+        for y in self.years:
+            amount, count = self.value("stod_belopp_kr", "Totalt", y), self.value("stod_antal", "Totalt", y)
+            lines.append(f"{y}: stöd {fmt.kr(amount)}, {fmt.num(count)} beslut")
+            support_rows.append([str(y), fmt.kr(amount), fmt.num(count)])
+        years = [str(y) for y in self.years]
+        targets = Table("Programmets mål: värde per år och bedömning", ["Mål", *years, "Målvärde", "Bedömning"],
+                        target_rows, set(range(1, len(years) + 1))) if target_rows else None
+        support = Table("Beslutat stöd per år", ["År", "Belopp", "Antal beslut"], support_rows, {1, 2})
+        html = self._render("key_figures", targets=targets, support=support)
+        return Fragment(html, "\n".join(lines).replace("\u00a0", " "))
+
+    def show(self) -> Fragment:
+        """The whole overview: title page, targets, and every section over the years."""
+        if not self.reports:
+            problems = self.problems or [Problem("data", None, None, None, "Inget år i datamappen kan läsas utan fel")]
+            return Fragment(self._render("invalid", list=problems, data_dir=self.data_dir),
+                            "\n".join(p.as_text() for p in problems))
+        years = self.years
+        # targets
+        rows, target_problems = [], []
+        for target in self.program.mal:
+            values = {y: v for y in years if (v := self.value(target.indikator, target.dimension, y)) is not None}
+            if not math.isfinite(target.varde):  # validation rejects these; never show "≥ ∞"
+                target_problems.append(Problem("program.toml", None, "mal", f"{target.indikator} / {target.dimension}",
+                                               "Målvärdet måste vara ett ändligt tal", WARNING))
+                continue
+            if not values:
+                target_problems.append(Problem("program.toml", None, "mal", f"{target.indikator} / {target.dimension}",
+                                               "Indikatorn eller dimensionen finns inte i indikatorfilen "
+                                               "(se docs/indikatorer.md)", WARNING))
+                continue
+            result = assess(target, values, len(self.program.kommuner))
+            sign = "≤" if target.riktning == "högst" else "≥"
+            rows.append([target.beskrivning or target.indikator,
+                         *[fmt.num(values.get(y)) for y in years],
+                         f"{sign} {fmt.num(target.varde)} ({target.ar})",
+                         fmt.num(result.projected) if result.projected is not None else "–", result.label])
+        targets_table = None
+        if rows:
+            targets_table = self._table("Programmets mål: värde per år, målvärde och bedömning",
+                                        ["Mål", *map(str, years), "Målvärde (år)", "Prognos vid målåret", "Bedömning"],
+                                        rows, numeric=range(1, len(years) + 3))
+        statuses = [REACHED if r[-1].startswith(REACHED) else r[-1] for r in rows]
+        phrases = {REACHED: ("är uppnått", "är uppnådda"), ON_TRACK: ("är i fas", "är i fas"),
+                   AT_RISK: ("riskerar att inte nås", "riskerar att inte nås"),
+                   TOO_EARLY: ("är för tidigt att bedöma", "är för tidiga att bedöma"),
+                   MISSED: ("nåddes inte", "nåddes inte")}
+        parts = [f"{fmt.number_in_words(statuses.count(s), neuter=True)} {phrases[s][statuses.count(s) != 1]}"
+                 for s in phrases if statuses.count(s)]
+        listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1] if parts else ""
+        targets_lead = (f"Programmet har {fmt.count_text(len(self.program.mal), 'mål', 'mål', neuter=True)}"
+                        + (f": {listing}." if listing else "."))
+        # support
+        forms = [(f, "stod_antal", f) for f in STODFORMER] + [("Totalt", "stod_antal", "Totalt")]
+        support_count = self._by_year(forms, "Antal stödbeslut per stödform och år", total_last=True)
+        amounts = [(f, "stod_belopp_kr", f) for f in STODFORMER] + [("Totalt", "stod_belopp_kr", "Totalt"),
+                                                                     ("Kronor per invånare i länet*",
+                                                                      "stod_kr_per_invanare", ind.COUNTY)]
+        support_amount = self._by_year(amounts, "Beslutat stöd per stödform och år, kronor", formatter=fmt.kr)
+        fig = charts.stacked_barh([str(y) for y in years],
+                                  {f: [self.value("stod_belopp_kr", f, y) or 0 for y in years] for f in STODFORMER},
+                                  xlabel="Kronor")
+        charts.money_axis(fig.axes[0])
+        alt = "Liggande staplar med beslutat stöd per år uppdelat på stödform: " + "; ".join(
+            f"{y}: totalt {fmt.kr(self.value('stod_belopp_kr', 'Totalt', y))}" for y in years) + "."
+        support_chart = self._figure(fig, alt, "Beslutat stöd per år och stödform.")
+        visits = self._by_year([(f, "foretagsbesok_antal", f) for f in ("Fysiskt", "Digitalt", "Totalt")],
+                               "Företagsbesök per år", total_last=True)
+        activities = self._by_year([(s, "insatser_antal", s) for s in (*INSATS_STATUS, "Totalt")],
+                                   "Handlingsplanens insatser per status och år", total_last=True)
+        plans = self._by_year([("Kommuner med antagen serviceplan", "kommuner_med_antagen_serviceplan", "Totalt"),
+                               ("Kommuner med antagen handlingsplan", "kommuner_med_antagen_handlingsplan", "Totalt"),
+                               ("SOT-punkter i drift vid årets slut", "sot_punkter_totalt", "Totalt"),
+                               ("SOT-punkter invigda under året", "sot_punkter_invigda", "Totalt")],
+                              "Serviceplaner och SOT-punkter per år")
+        funding = None
+        if any(len(r.indicators.finansiering) for r in self.reports.values()):
+            funding = self._by_year([("Budget", "finansiering_budget_kr", "Totalt"),
+                                     ("Beslutat", "finansiering_beslutat_kr", "Totalt"),
+                                     ("Utbetalt", "finansiering_utbetalt_kr", "Totalt")],
+                                    "Finansiering per år, alla källor, kronor", formatter=fmt.kr)
+        access_table = access_chart = None
+        if any(r.access is not None for r in self.reports.values()):
+            access_table = self._by_year([(label, "tillganglighet_befolkning_over_10km", key)
+                                          for key, label in access.SERVICE_TYPES.items()],
+                                         "Invånare med mer än 10 km fågelvägen till närmaste serviceplats, per typ och år")
+            fig = charts.grouped_barh([str(y) for y in years],
+                                      [self.value("tillganglighet_befolkning_over_10km", "fullsortiment", y) or 0
+                                       for y in years], None, years[-1])
+            alt = ("Staplar med antal invånare med mer än 10 km fågelvägen till närmaste dagligvarubutik med "
+                   "fullsortiment: " + "; ".join(
+                       f"{y}: {fmt.num(self.value('tillganglighet_befolkning_over_10km', 'fullsortiment', y))}"
+                       for y in years) + ".")
+            access_chart = self._figure(fig, alt, "Invånare med mer än 10 km fågelvägen till närmaste "
+                                                  "dagligvarubutik med fullsortiment, per år.")
+        html = self._render("overview", years=years, skipped=self.skipped, sections=SECTIONS,
+                            targets_lead=targets_lead, targets_table=targets_table, rule=RULE,
+                            target_problems=target_problems, support_count=support_count,
+                            support_amount=support_amount, support_chart=support_chart, visits=visits,
+                            activities=activities, plans=plans, access=access_table, access_chart=access_chart,
+                            population_per_year=self.program.has_population_per_year(),
+                            population_years=[y for y in years if any(
+                                y in dict(k.folkmangd_per_ar) for k in self.program.kommuner)],
+                            funding=funding)
+        return self._fragment(html, *(t for t in (targets_table, support_amount) if t))
+
