@@ -37,7 +37,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
 
-from serviceprogram.analysis.access import SERVICE_TYPES, distances, from_sweref, offers, to_sweref  # noqa: E402
+from serviceprogram.analysis.access import distances
+from serviceprogram.analysis.geo.projection import from_sweref, to_sweref  # noqa: E402
+from serviceprogram.analysis.service_points import SERVICE_TYPES, offers
 
 SEED = 2024
 CELL_M = 250.0

@@ -6,9 +6,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from serviceprogram.analysis.access import to_sweref
 from serviceprogram.analysis.geo.borders import assign, municipality_borders
 from serviceprogram.analysis.geo.population_grid import parse_cell_id, source_text
+from serviceprogram.analysis.geo.projection import to_sweref
 from serviceprogram.inputs.loading import load_population
 from serviceprogram.inputs.program import load_program
 

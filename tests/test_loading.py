@@ -250,7 +250,7 @@ def test_problem_order_does_not_depend_on_hashing(data_dir):
 
 
 def test_population_in_sweref_coordinates(data_dir):
-    from serviceprogram.analysis.access import to_sweref
+    from serviceprogram.analysis.geo.projection import to_sweref
 
     rows = read_rows(data_dir / "befolkning.csv")
     header = rows[0]

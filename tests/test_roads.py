@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from serviceprogram.analysis import access
+from serviceprogram.analysis import access, shops
+from serviceprogram.analysis.geo import projection
 from serviceprogram.analysis.roads import build_graph, read_osm, road_distances
 from serviceprogram.analysis.roads.distances import SNAP_SPEED_KMH
 
@@ -97,7 +98,7 @@ def test_tiny_pbf_with_a_ferry(tmp_path):
     g = read_osm(path)
     assert g.n_nodes == 4 and g.n_ways == 3  # the footway is not drivable
     assert g.n_ferry_edges == 1
-    x, y = access.to_sweref(np.array([c[1] for c in coords.values()]), np.array([c[0] for c in coords.values()]))
+    x, y = projection.to_sweref(np.array([c[1] for c in coords.values()]), np.array([c[0] for c in coords.values()]))
     xy = np.column_stack([x, y])
     res = road_distances(g, xy[[0]], xy[[3]], {"t": np.array([True])})
     seg = [np.hypot(*(xy[i + 1] - xy[i])) / 1000 for i in range(3)]
@@ -165,7 +166,7 @@ def test_settings_and_year_figures(tmp_path):
 def test_driftstod_by_road_with_fallback():
     """A shop 8 km away in a straight line but 15 km by road meets the condition by road; a shop
     without a road within the snap distance is judged fågelvägen, and says so."""
-    from serviceprogram.analysis.access import from_sweref
+    from serviceprogram.analysis.geo.projection import from_sweref
 
     x0, y0 = 500_000.0, 7_000_000.0
     lat, lon = from_sweref(np.array([x0, x0 + 8000, x0 + 30_000]), np.array([y0, y0, y0]))
@@ -175,21 +176,21 @@ def test_driftstod_by_road_with_fallback():
     stod = pd.DataFrame({"diarienummer": ["D1", "D2"], "stodform": ["Särskilt driftstöd"] * 2,
                          "mottagare": ["A", "C"], "kommun": ["Berg"] * 2, "belopp_kr": [1, 1],
                          "serviceplats_id": ["A", "C"]})
-    straight = access.driftstod_check(points, stod, 2024)
+    straight = shops.driftstod_check(points, stod, 2024)
     assert straight["bedomning"].iloc[0] == "Kontrollera vägavstånd" and straight["matt"].iloc[0] == "fågelvägen"
-    result = access.driftstod_check(points, stod, 2024, road_km={"A": 15.0, "C": float("nan")})
+    result = shops.driftstod_check(points, stod, 2024, road_km={"A": 15.0, "C": float("nan")})
     a, c = result.iloc[0], result.iloc[1]
     assert a["vag_km"] == 15.0 and a["matt"] == "väg"
     assert a["bedomning"] == "Villkoret uppfyllt (över 10 km på väg)"
     assert c["matt"] == "fågelvägen" and c["bedomning"].startswith("Villkoret uppfyllt (över 10 km fågelvägen")
     assert "fågelvägen" in c["anmarkning"]
-    near = access.driftstod_check(points, stod, 2024, road_km={"A": 9.0, "C": 40.0})
+    near = shops.driftstod_check(points, stod, 2024, road_km={"A": 9.0, "C": 40.0})
     assert near["bedomning"].iloc[0] == "Villkoret inte uppfyllt (högst 10 km på väg)"
 
 
 def test_driftstod_road_km_on_a_network(tmp_path):
     """The road km from a supported shop to the nearest OTHER shop, along a river with one bridge."""
-    from serviceprogram.analysis.access import from_sweref
+    from serviceprogram.analysis.geo.projection import from_sweref
     from serviceprogram.analysis.roads import figures
     from serviceprogram.analysis.roads.settings import RoadSettings
 

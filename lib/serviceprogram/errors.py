@@ -104,3 +104,12 @@ class DataError(ServiceprogramError):
 
 class Terminated(KeyboardInterrupt):
     """The process was asked to stop (SIGTERM): handled as Ctrl-C, with its own exit status."""
+
+
+class AccessError(ServiceprogramError, ValueError):
+    """Invalid input to the access analysis; the message is in Swedish.
+
+    A ``ValueError`` (for callers that expect one) and a
+    :class:`ServiceprogramError` (so the command line
+    reports it like the package's other errors).
+    """

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..inputs.loading import YearData
 from ..inputs.schemas import BESOKSFORMER, INSATS_STATUS, PLAN_STATUS, STODFORMER
-from .access import SERVICE_TYPES, offers, open_at_year_end
+from .service_points import SERVICE_TYPES, offers, open_at_year_end
 
 TOTAL = "Totalt"
 COUNTY = "Hela länet"

@@ -13,7 +13,8 @@ from functools import cached_property
 from .. import text as fmt
 from ..errors import Problem, ServiceprogramError
 from ..publishing.report import LIMIT_KM, AccessFigures, Fragment, Report
-from . import access
+from . import access, scenario, service_points
+from .geo import projection
 
 
 class WhatIf:
@@ -66,10 +67,10 @@ class WhatIf:
         return scenario
 
     @cached_property
-    def result(self) -> access.ScenarioResult:
-        """Baseline and scenario tables (see :func:`serviceprogram.analysis.access.scenario`)."""
+    def result(self) -> scenario.ScenarioResult:
+        """Baseline and scenario tables (see :func:`serviceprogram.analysis.scenario.scenario`)."""
         data = self.report.data
-        return access.scenario(data.befolkning, data.tables["serviceplatser"], data.year, self.stang, self.nya,
+        return scenario.scenario(data.befolkning, data.tables["serviceplatser"], data.year, self.stang, self.nya,
                                bands_km=data.program.avstandsband_km, limit_km=LIMIT_KM,
                                kommuner=data.program.kommun_names)
 
@@ -89,8 +90,8 @@ class WhatIf:
         data, settings = self.report.data, figures.roads.settings
         points = self.result.points
         masks = {"fullsortiment": type_masks(points, data.year)["fullsortiment"]}
-        scen = road_distances(_graph(settings), access._xy_of(data.befolkning, "Befolkningspunkterna"),
-                              access._xy_of(points, "Serviceplatserna"), masks, index=data.befolkning.index,
+        scen = road_distances(_graph(settings), projection.xy_of(data.befolkning, "Befolkningspunkterna"),
+                              projection.xy_of(points, "Serviceplatserna"), masks, index=data.befolkning.index,
                               max_snap_m=settings.max_snap_m)
         weights = data.befolkning["befolkning"].fillna(0).to_numpy(float)
         muni = data.befolkning["kommun"].fillna(access.UNKNOWN_MUNICIPALITY).astype(str).to_numpy()
@@ -109,7 +110,7 @@ class WhatIf:
         points = self.report.data.tables["serviceplatser"].set_index("id")
         changes = [f"{points.at[i, 'namn']} i {points.at[i, 'ort']} ({points.at[i, 'kommun']}) stänger." for i in self.stang]
         for new in self.nya:
-            types = ", ".join(access.SERVICE_TYPES.get(t, t).lower() for t in new.get("typer", []))
+            types = ", ".join(service_points.SERVICE_TYPES.get(t, t).lower() for t in new.get("typer", []))
             changes.append(f"En ny plats, {new.get('namn', 'utan namn')}, öppnar på {fmt.num(new['lat'], 4)} N, "
                            f"{fmt.num(new['lon'], 4)} O med {types}.")
         return changes
@@ -137,7 +138,7 @@ class WhatIf:
                                    ["Kommun", "Utgångsläge", "Scenario", "Förändring"], rows,
                                    numeric=(1, 2, 3), total_last=True)
         rows = []
-        for key, label in access.SERVICE_TYPES.items():
+        for key, label in service_points.SERVICE_TYPES.items():
             r = over[(over["typ"] == key) & (over["kommun"] == county)].iloc[0]
             rows.append([label, fmt.num(r["befolkning_utgangslage"]), fmt.num(r["befolkning_scenario"]),
                          fmt.signed(r["forandring_befolkning"])])

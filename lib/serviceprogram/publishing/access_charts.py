@@ -24,21 +24,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from .. import text as fmt
-from ..analysis.access import (
-    COUNTY_LABEL,
-    DEFAULT_BANDS_KM,
-    SERVICE_TYPES,
-    AccessError,
-    _band_codes,
-    _check_bands,
-    _check_type,
-    _xy_of,
-    band_labels,
-    band_table,
-    closed_by_year_end,
-    offers,
-    open_at_year_end,
-)
+from ..analysis.access import COUNTY_LABEL, band_table
+from ..analysis.bands import DEFAULT_BANDS_KM, band_labels
+from ..analysis.bands import band_codes as _band_codes
+from ..analysis.bands import check_bands as _check_bands
+from ..analysis.geo.projection import xy_of as _xy_of
+from ..analysis.service_points import SERVICE_TYPES, closed_by_year_end, offers, open_at_year_end
+from ..analysis.service_points import check_type as _check_type
+from ..errors import AccessError
 
 __all__ = ["band_chart", "access_map", "alt_text_band_chart", "alt_text_map", "band_colors"]
 
@@ -459,7 +452,7 @@ def _draw_localities(ax, localities: pd.DataFrame, minimum: int = 2000, most: in
     """Names of the largest localities, beside a small ring, right of the place."""
     import matplotlib.patheffects as pe
 
-    from ..analysis.access import to_sweref
+    from ..analysis.geo.projection import to_sweref
 
     big = localities[pd.to_numeric(localities["befolkning"], errors="coerce") >= minimum]
     big = big.sort_values("befolkning", ascending=False).head(most)

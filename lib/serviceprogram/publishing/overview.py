@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .. import text as fmt
-from ..analysis import access
 from ..analysis import indicators as ind
+from ..analysis import service_points
 from ..errors import WARNING, DataError, Problem, ServiceprogramError
 from ..inputs.program import Target, load_program
 from ..inputs.schemas import INSATS_STATUS, STODFORMER
@@ -270,7 +270,7 @@ class Overview(Document):
         access_table = access_chart = None
         if any(r.access is not None for r in self.reports.values()):
             access_table = self._by_year([(label, "tillganglighet_befolkning_over_10km", key)
-                                          for key, label in access.SERVICE_TYPES.items()],
+                                          for key, label in service_points.SERVICE_TYPES.items()],
                                          "Invånare med mer än 10 km fågelvägen till närmaste serviceplats, per typ och år")
             fig = charts.grouped_barh([str(y) for y in years],
                                       [self.value("tillganglighet_befolkning_over_10km", "fullsortiment", y) or 0

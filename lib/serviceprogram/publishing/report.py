@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import text as fmt
-from ..analysis import access
+from ..analysis import access, access_indicators, service_points, shops
 from ..analysis import indicators as ind
 from ..errors import DataError, Problem, ServiceprogramError
 from ..inputs.caps import load_caps
@@ -196,7 +196,7 @@ class AccessFigures:
         names = program.kommun_names
         dist = access.distances(population, points, year)
         roads = road_figures.for_year(data, straight_m=dist)
-        indicators = access.indicator_rows(population, dist, program.avstandsband_km, LIMIT_KM, kommuner=names)
+        indicators = access_indicators.indicator_rows(population, dist, program.avstandsband_km, LIMIT_KM, kommuner=names)
         if roads is not None:
             indicators = pd.concat([indicators, road_figures.indicator_rows(roads.table, LIMIT_KM)],
                                    ignore_index=True)
@@ -205,7 +205,7 @@ class AccessFigures:
             bands=access.band_table(population, dist, program.avstandsband_km, kommuner=names),
             over=access.over_limit(population, dist, LIMIT_KM, kommuner=names),
             indicators=indicators,
-            importance=access.shop_importance(population, points, year, access.supported_point_ids(stod, year),
+            importance=shops.shop_importance(population, points, year, shops.supported_point_ids(stod, year),
                                               limit_km=LIMIT_KM),
             driftstod=driftstod_check(data),
             roads=roads,
@@ -214,7 +214,7 @@ class AccessFigures:
 
 def _by_road(driftstod: pd.DataFrame) -> bool:
     """True when the driftstöd check used road distances for at least one shop."""
-    return bool(len(driftstod)) and "matt" in driftstod.columns and bool((driftstod["matt"] == access.MEASURE_ROAD).any())
+    return bool(len(driftstod)) and "matt" in driftstod.columns and bool((driftstod["matt"] == shops.MEASURE_ROAD).any())
 
 
 def driftstod_check(data: YearData) -> pd.DataFrame:
@@ -226,11 +226,11 @@ def driftstod_check(data: YearData) -> pd.DataFrame:
     settings = load_settings(data.data_dir)
     road_km = None
     if settings is not None and {"serviceplats_id", "stodform"} <= set(stod.columns):
-        form = stod["stodform"].map(lambda v: "" if access._is_missing(v) else str(v).strip().casefold())
-        ids = [str(v).strip() for v in stod.loc[form == access.DRIFTSTOD.casefold(), "serviceplats_id"]
-               if not access._is_missing(v)]
+        form = stod["stodform"].map(lambda v: "" if service_points.is_missing(v) else str(v).strip().casefold())
+        ids = [str(v).strip() for v in stod.loc[form == shops.DRIFTSTOD.casefold(), "serviceplats_id"]
+               if not service_points.is_missing(v)]
         road_km = road_figures.driftstod_road_km(settings, points, year, ids)
-    return access.driftstod_check(points, stod, year, limit_km=LIMIT_KM, road_km=road_km)
+    return shops.driftstod_check(points, stod, year, limit_km=LIMIT_KM, road_km=road_km)
 
 
 class Document:
@@ -736,7 +736,7 @@ class Report(Document):
     def _driftstod_table(self, driftstod: pd.DataFrame):
         if not len(driftstod):
             return None
-        by_road = "matt" in driftstod.columns and (driftstod["matt"] == access.MEASURE_ROAD).any()
+        by_road = "matt" in driftstod.columns and (driftstod["matt"] == shops.MEASURE_ROAD).any()
 
         def km(value):
             if pd.isna(value):
@@ -744,7 +744,7 @@ class Report(Document):
             return "ingen" if value == float("inf") else fmt.num(value, 1) + "\u00a0km"
 
         def road(r):
-            return "ingen väg nära, bedömt fågelvägen" if r.matt != access.MEASURE_ROAD and r.serviceplats_id \
+            return "ingen väg nära, bedömt fågelvägen" if r.matt != shops.MEASURE_ROAD and r.serviceplats_id \
                 and r.namn else km(r.vag_km)
 
         rows = ([r.namn or r.mottagare, r.kommun, fmt.kr(r.belopp_kr), km(r.avstand_km),
@@ -791,7 +791,7 @@ class Report(Document):
         if before is not None:
             columns.append(f"Förändring mot {self.year - 1}")
         rows = []
-        for key, label in access.SERVICE_TYPES.items():
+        for key, label in service_points.SERVICE_TYPES.items():
             mine = bands[(bands["typ"] == key) & (bands["kommun"] == county)].set_index("band")
             row = [label, *[fmt.pct(mine.loc[b, "andel"]) for b in labels], fmt.num(over.loc[(key, county), "befolkning"])]
             if before is not None:
@@ -821,7 +821,7 @@ class Report(Document):
         population, points = self.data.befolkning, self.data.tables["serviceplatser"]
         from ..analysis.geo.population_grid import source_text as population_source
         maps = []
-        for key, label in access.SERVICE_TYPES.items():
+        for key, label in service_points.SERVICE_TYPES.items():
             fig = access_charts.access_map(population, figures.dist, points, self.year, key,
                                            self.program.avstandsband_km, lan=self.program.lan,
                                            borders=self.borders, localities=self.localities)
@@ -877,7 +877,7 @@ class Report(Document):
                     fmt.num(r.over_grans_fagelvag)]
 
         rows = [row(label, table[(table["typ"] == key) & (table["kommun"] == county)].iloc[0])
-                for key, label in access.SERVICE_TYPES.items()]
+                for key, label in service_points.SERVICE_TYPES.items()]
         types_table = self._table(f"Vägavstånd, restid med bil och avstånd fågelvägen till närmaste öppna "
                                   f"serviceplats, hela länet {self.year}", ["Servicetyp", *columns[1:]], rows,
                                   numeric=range(1, len(columns)))

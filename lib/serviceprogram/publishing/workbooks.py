@@ -898,7 +898,7 @@ def build_indicator_workbook(indicators, program: Program, warnings=None, drifts
     warnings : list of Problem, optional
         The data warnings of the year: sheet ``Varningar``, every one.
     driftstod : pandas.DataFrame, optional
-        :func:`serviceprogram.analysis.access.driftstod_check` of the year: sheet
+        :func:`serviceprogram.analysis.shops.driftstod_check` of the year: sheet
         ``Särskilt driftstöd``, every decision.
 
     Returns

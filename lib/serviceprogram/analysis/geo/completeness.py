@@ -46,7 +46,8 @@ def completeness_warnings(data_dir, year: int, program, tables: dict, population
     ``label`` names the service points as the analyst has them (``2025/uppfoljning.xlsx, blad
     serviceplatser`` for a workbook year); by default ``<year>/serviceplatser.csv``.
     """
-    from ..access import offers, open_at_year_end, to_sweref
+    from ..service_points import offers, open_at_year_end
+    from .projection import to_sweref
 
     points = tables.get("serviceplatser")
     if points is None:

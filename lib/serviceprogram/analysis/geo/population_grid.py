@@ -168,7 +168,7 @@ def _read_csv(path, label, program, conf, problems, read_csv):
     if found:
         return None
     frame = schemas.convert(raw.frame, fields, program)
-    from ..access import from_sweref, to_sweref
+    from .projection import from_sweref, to_sweref
 
     if sweref:
         frame["lat"], frame["lon"] = from_sweref(frame["x"].to_numpy(), frame["y"].to_numpy())
@@ -226,7 +226,7 @@ def _cells(frame, label, conf, problems, geometry=None, rows=None):
         if np.isnan(cx).any():
             return None
         x, y = cx + size / 2, cy + size / 2
-    from ..access import from_sweref
+    from .projection import from_sweref
 
     out = pd.DataFrame({"x": x, "y": y, "befolkning": people.astype("int64").to_numpy()})
     out["lat"], out["lon"] = from_sweref(x, y)

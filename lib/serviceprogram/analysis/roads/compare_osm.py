@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import access
+from .. import service_points
+from ..geo import projection
 
 NEAR_M = 250.0
 MAX_M = 1500.0
@@ -86,10 +87,10 @@ def similarity(a: str, b: str) -> float:
 
 def _listed(points: pd.DataFrame, year: int, kind: str) -> np.ndarray:
     column = KINDS[kind][1]
-    is_open = access.open_at_year_end(points, year).to_numpy()
+    is_open = service_points.open_at_year_end(points, year).to_numpy()
     if column == "dagligvaror":
-        return is_open & access.offers(points, "dagligvaror").to_numpy()
-    return is_open & access.offers(points, column).to_numpy()
+        return is_open & service_points.offers(points, "dagligvaror").to_numpy()
+    return is_open & service_points.offers(points, column).to_numpy()
 
 
 @dataclass
@@ -105,7 +106,7 @@ def compare(osm: pd.DataFrame, points: pd.DataFrame, year: int, borders=None) ->
     """Match OSM places with the year's open service points kind by kind (greedy, nearest first)."""
     osm = osm.reset_index(drop=True).copy()
     outside = 0
-    ox, oy = access.to_sweref(osm["lat"].to_numpy(float), osm["lon"].to_numpy(float)) if len(osm) else ([], [])
+    ox, oy = projection.to_sweref(osm["lat"].to_numpy(float), osm["lon"].to_numpy(float)) if len(osm) else ([], [])
     osm["x"], osm["y"] = ox, oy
     osm["kommun"] = ""
     if borders is not None and len(osm):
@@ -115,8 +116,8 @@ def compare(osm: pd.DataFrame, points: pd.DataFrame, year: int, borders=None) ->
         osm["kommun"] = [n or "" for n in names]
         outside = int(out.sum())
         osm = osm[~out].reset_index(drop=True)
-    pxy = access._xy_of(points, "Serviceplatserna") if len(points) else np.empty((0, 2))
-    ids = access._point_ids(points) if len(points) else np.empty(0, dtype=object)
+    pxy = projection.xy_of(points, "Serviceplatserna") if len(points) else np.empty((0, 2))
+    ids = service_points.point_ids(points) if len(points) else np.empty(0, dtype=object)
     names = points["namn"].fillna("").astype(str).to_numpy() if "namn" in points.columns else np.full(len(points), "")
     matched, missing, unknown = [], [], []
     for kind, (label, _) in KINDS.items():

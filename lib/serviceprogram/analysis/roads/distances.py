@@ -100,7 +100,7 @@ def road_distances(graph: RoadGraph, pop_xy, point_xy, masks: dict[str, np.ndarr
     pop_xy, point_xy : arrays (n, 2), (p, 2)
         SWEREF 99 TM coordinates.
     masks : dict of type key -> bool array (p,)
-        Which points count for the type (e.g. ``access.offers(...) & access.open_at_year_end(...)``).
+        Which points count for the type (e.g. ``service_points.offers(...) & service_points.open_at_year_end(...)``).
     index : optional
         Index of the output frames (the population's).
     """

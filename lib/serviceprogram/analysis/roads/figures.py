@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import access
+from .. import access, bands, service_points
+from ..geo import projection
 from .distances import RoadResult, road_distances
 from .osm import read_osm
 from .settings import RoadSettings, load_settings
@@ -101,7 +102,7 @@ def compare_table(population: pd.DataFrame, straight_m: pd.DataFrame, result: Ro
 
 def indicator_rows(table: pd.DataFrame, limit_km: float = access.DEFAULT_LIMIT_KM) -> pd.DataFrame:
     """Indicator rows (docs/indikatorer.md): dimension "<typ>" for the county, "<typ>|<kommun>" else."""
-    token = f"{access._fmt_km(limit_km).replace(',', '_')}km"
+    token = f"{bands.fmt_km(limit_km).replace(',', '_')}km"
     measures = {"vag_avstand_medel_km": "vag_km", "vag_restid_medel_min": "restid_min",
                 f"vag_befolkning_over_{token}": "over_grans_vag", "vag_befolkning_ej_nabar": "ej_nabar",
                 "vag_befolkning_utan_anslutning": "utan_vag"}
@@ -115,8 +116,8 @@ def indicator_rows(table: pd.DataFrame, limit_km: float = access.DEFAULT_LIMIT_K
 
 def type_masks(points: pd.DataFrame, year: int) -> dict[str, np.ndarray]:
     """Open points per service type on 31 December of ``year``."""
-    is_open = access.open_at_year_end(points, year).to_numpy()
-    return {t: is_open & access.offers(points, t).to_numpy() for t in access.SERVICE_TYPES}
+    is_open = service_points.open_at_year_end(points, year).to_numpy()
+    return {t: is_open & service_points.offers(points, t).to_numpy() for t in service_points.SERVICE_TYPES}
 
 
 def _key(settings: RoadSettings, year, pop_xy, point_xy, masks) -> str:
@@ -168,8 +169,8 @@ def _prune(folder: Path) -> None:
 
 def cached_result(settings: RoadSettings, year: int, population: pd.DataFrame, points: pd.DataFrame) -> RoadResult:
     """The road search of a year, from the cache when the same inputs were searched before."""
-    pop_xy = access._xy_of(population, "Befolkningspunkterna")
-    point_xy = access._xy_of(points, "Serviceplatserna")
+    pop_xy = projection.xy_of(population, "Befolkningspunkterna")
+    point_xy = projection.xy_of(points, "Serviceplatserna")
     masks = type_masks(points, year)
     key = _key(settings, year, pop_xy, point_xy, masks)
     if key in _RESULTS:
@@ -215,8 +216,8 @@ def driftstod_road_km(settings: RoadSettings, points: pd.DataFrame, year: int, i
     shop can be reached. One search per shop (a handful of decisions a year).
     """
     graph = _graph(settings)
-    all_ids = access._point_ids(points) if len(points) else np.empty(0, dtype=object)
-    xy = access._xy_of(points, "Serviceplatserna")
+    all_ids = service_points.point_ids(points) if len(points) else np.empty(0, dtype=object)
+    xy = projection.xy_of(points, "Serviceplatserna")
     full = type_masks(points, year)["fullsortiment"]
     out = {}
     for pid in dict.fromkeys(ids):

@@ -39,7 +39,7 @@ def read_osm(path, speeds: dict[str, float] | None = None, ferry_speed_kmh: floa
     """Read the drivable roads and ferries of an ``.osm.pbf`` file into a road graph."""
     import osmium
 
-    from ..access import to_sweref
+    from ..geo.projection import to_sweref
 
     speeds = {**DEFAULT_SPEEDS_KMH, **(speeds or {})}
     refs: list[np.ndarray] = []

@@ -1,0 +1,210 @@
+"""What-if scenarios: close service points or add new ones and compare with the year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AccessError
+from .access import DEFAULT_LIMIT_KM, band_table, distances, over_limit
+from .access_indicators import compare
+from .bands import DEFAULT_BANDS_KM
+from .service_points import BOOL_TYPES, FULL_RANGE, SERVICE_TYPES, date_column, point_ids, year_end
+
+__all__ = ["ScenarioResult", "scenario"]
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """Baseline and scenario side by side.
+
+    Attributes
+    ----------
+    band : pandas.DataFrame
+        Keys ``typ``, ``kommun``, ``band``; then ``befolkning_utgangslage``,
+        ``befolkning_scenario``, ``forandring_befolkning``,
+        ``andel_utgangslage``, ``andel_scenario``, ``forandring_andel``.
+    over_limit : pandas.DataFrame
+        Keys ``typ``, ``kommun``; the same value columns for people over
+        the limit.
+    points : pandas.DataFrame
+        The scenario's service points (closed ones with ``stangd`` set to
+        31 December, new ones appended with ids "scenario_1", ...).
+    dist_baseline : pandas.DataFrame
+        :func:`distances` without changes.
+    dist_scenario : pandas.DataFrame
+        :func:`distances` with the changes.
+    """
+
+    band: pd.DataFrame
+    over_limit: pd.DataFrame
+    points: pd.DataFrame
+    dist_baseline: pd.DataFrame
+    dist_scenario: pd.DataFrame
+
+
+def _new_points_table(new_points: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """Build service point rows for a scenario's new points.
+
+    Parameters
+    ----------
+    new_points : sequence of mapping
+        Dicts with ``namn``, ``lat``, ``lon``, ``typer`` (type keys) and
+        optionally ``kommun``, ``ort``, ``id``.
+    columns : sequence of str
+        Columns of the existing points table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        New rows in the points layout.
+
+    Raises
+    ------
+    AccessError
+        If a point lacks a field, has bad coordinates or an unknown type.
+    """
+    rows = []
+    for number, spec in enumerate(new_points, start=1):
+        if not isinstance(spec, Mapping):
+            raise AccessError(f"Ny serviceplats nr {number} måste anges som en tabell med namn, lat, lon och typer.")
+        missing = [f for f in ("namn", "lat", "lon", "typer") if f not in spec]
+        if missing:
+            raise AccessError(f"Ny serviceplats nr {number} saknar {', '.join(missing)}.")
+        try:
+            lat, lon = float(spec["lat"]), float(spec["lon"])
+        except (TypeError, ValueError) as exc:
+            raise AccessError(f"Ny serviceplats nr {number} ({spec['namn']}): lat och lon måste vara tal.") from exc
+        if not (55.0 <= lat <= 69.1 and 10.9 <= lon <= 24.2):
+            raise AccessError(
+                f"Ny serviceplats nr {number} ({spec['namn']}): koordinaten ligger utanför Sverige "
+                "(lat 55–69,1, lon 10,9–24,2)."
+            )
+        types = spec["typer"]
+        if isinstance(types, str):
+            types = [types]
+        types = [str(t).strip() for t in types]
+        unknown = [t for t in types if t not in SERVICE_TYPES]
+        if unknown:
+            raise AccessError(
+                f"Ny serviceplats nr {number} ({spec['namn']}): okänd typ {', '.join(unknown)}. "
+                f"Kända typer: {', '.join(SERVICE_TYPES)}."
+            )
+        if not types:
+            raise AccessError(f"Ny serviceplats nr {number} ({spec['namn']}) har inga typer.")
+        if "fullsortiment" in types:
+            grocery = FULL_RANGE
+        elif "dagligvaror" in types:
+            grocery = "Ej fullsortiment"
+        else:
+            grocery = ""
+        row: dict[str, Any] = {
+            "id": str(spec.get("id") or f"scenario_{number}"),
+            "namn": str(spec["namn"]),
+            "kommun": str(spec.get("kommun", "")),
+            "ort": str(spec.get("ort", "")),
+            "lat": lat,
+            "lon": lon,
+            "dagligvaror": grocery,
+        }
+        for typ in BOOL_TYPES:
+            row[typ] = typ in types
+        row["oppnad"] = pd.NaT
+        row["stangd"] = pd.NaT
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    for col in columns:
+        if col not in table.columns:
+            table[col] = pd.NA
+    return table
+
+
+def scenario(
+    population: pd.DataFrame,
+    points: pd.DataFrame,
+    year: int,
+    close_ids: Iterable[str] = (),
+    new_points: Sequence[Mapping[str, Any]] = (),
+    bands_km: Iterable[float] = DEFAULT_BANDS_KM,
+    limit_km: float = DEFAULT_LIMIT_KM,
+    kommuner: Sequence[str] | None = None,
+) -> ScenarioResult:
+    """What if some service points close and new ones open?
+
+    Parameters
+    ----------
+    population : pandas.DataFrame
+        Population points.
+    points : pandas.DataFrame
+        Service points.
+    year : int
+        Follow-up year; the scenario is the situation on 31 December.
+    close_ids : iterable of str, default ()
+        Ids of service points to close (already closed ones have no effect).
+    new_points : sequence of dict, default ()
+        New points: ``{"namn", "lat", "lon", "typer": [type keys]}``,
+        optionally ``kommun`` and ``ort``. "fullsortiment" implies
+        "dagligvaror".
+    bands_km : iterable of float, default (5, 10, 20)
+        Upper band edges in km.
+    limit_km : float, default 10
+        Limit for the over-limit table.
+    kommuner : sequence of str, optional
+        Municipality order.
+
+    Returns
+    -------
+    ScenarioResult
+        Band and over-limit tables for baseline and scenario side by side,
+        the scenario's points and both distance tables.
+
+    Raises
+    ------
+    AccessError
+        If an id in ``close_ids`` is unknown or a new point is invalid.
+    """
+    ids = point_ids(points) if len(points) else np.empty(0, dtype=object)
+    if isinstance(close_ids, str):
+        close_ids = [close_ids]
+    close = [str(c).strip() for c in close_ids]
+    unknown = sorted(set(close) - set(ids.tolist()))
+    if unknown:
+        raise AccessError(
+            f"Okänd serviceplats i scenariot: {', '.join(unknown)}. "
+            "Id måste finnas bland årets serviceplatser."
+        )
+    changed = points.copy()
+    stangd = date_column(changed, "stangd")
+    if close:
+        end = year_end(year)
+        hit = np.isin(ids, close)
+        already = stangd.notna() & (stangd <= end)
+        stangd = stangd.mask(pd.Series(hit, index=changed.index) & ~already, end)
+    changed["stangd"] = stangd
+    if len(new_points):
+        added = _new_points_table(new_points, list(changed.columns))
+        clash = set(added["id"]) & set(ids.tolist())
+        if clash:
+            raise AccessError(f"Nya serviceplatser har id som redan finns: {', '.join(sorted(clash))}.")
+        changed = pd.concat([changed, added], ignore_index=True)
+        for col in ("oppnad", "stangd"):
+            changed[col] = pd.to_datetime(changed[col])
+
+    base_dist = distances(population, points, year)
+    scen_dist = distances(population, changed, year)
+    base_band = band_table(population, base_dist, bands_km, kommuner=kommuner)
+    scen_band = band_table(population, scen_dist, bands_km, kommuner=kommuner)
+    base_over = over_limit(population, base_dist, limit_km, kommuner=kommuner)
+    scen_over = over_limit(population, scen_dist, limit_km, kommuner=kommuner)
+    return ScenarioResult(
+        band=compare(base_band, scen_band, "_utgangslage", "_scenario", order_by_other=False),
+        over_limit=compare(base_over, scen_over, "_utgangslage", "_scenario", order_by_other=False),
+        points=changed,
+        dist_baseline=base_dist,
+        dist_scenario=scen_dist,
+    )
