@@ -115,6 +115,15 @@ def test_road_map_colours_points_by_road_distance():
         access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", road_km=road_km.iloc[:2])
 
 
+def test_alt_text_of_a_fagelvagen_map_names_the_roads_drawn():
+    points, pop, dist, _, _ = _case()
+    plain = access_charts.alt_text_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
+    with_roads = access_charts.alt_text_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän", roads=True)
+    assert "vägnätet" not in plain
+    assert with_roads.startswith(plain) and with_roads.endswith("Kartan visar också vägnätet: större vägar mörka "
+                                                                 "och tjocka, mindre vägar ljusa och tunna.")
+
+
 def test_alt_text_of_the_road_map():
     points, pop, _, road_km, _ = _case()
     text = access_charts.alt_text_road_map(pop, road_km, points, YEAR, "fullsortiment", lan="Testlän")

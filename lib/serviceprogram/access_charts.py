@@ -790,6 +790,7 @@ def alt_text_map(
     typ: str,
     bands_km: Iterable[float] = DEFAULT_BANDS_KM,
     lan: str | None = None,
+    roads: bool = False,
 ) -> str:
     """Swedish description of :func:`access_map` with its key figures.
 
@@ -809,6 +810,8 @@ def alt_text_map(
         Upper band edges in km.
     lan : str, optional
         County name, e.g. "Jämtlands län"; default "länet".
+    roads : bool, default False
+        The map also draws the road network (one more sentence says so).
 
     Returns
     -------
@@ -844,6 +847,8 @@ def alt_text_map(
     if n_closed:
         text += f"; {_int(n_closed)} {'stängda är markerade' if n_closed != 1 else 'stängd är markerad'} med kryss"
     text += ". Avstånden är räknade fågelvägen och är en undre gräns för vägavståndet."
+    if roads:
+        text += " Kartan visar också vägnätet: större vägar mörka och tjocka, mindre vägar ljusa och tunna."
     return text
 
 

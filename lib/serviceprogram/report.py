@@ -835,7 +835,8 @@ class Report(Document):
                                            borders=self.borders, localities=self.localities,
                                            roads=self.road_lines)
             alt = access_charts.alt_text_map(population, figures.dist, points, self.year, key,
-                                             self.program.avstandsband_km, lan=self.program.lan)
+                                             self.program.avstandsband_km, lan=self.program.lan,
+                                             roads=self.road_lines is not None)
             maps.append(self._figure(fig, alt, f"{label}: befolkningen efter avstånd fågelvägen till närmaste "
                                                f"öppna plats den 31 december {self.year}.", raster=True))
         top = figures.importance.head(15)

@@ -174,7 +174,8 @@ class WhatIf:
                                              "fullsortiment", borders=report.borders,
                                        localities=report.localities, roads=report.road_lines)
         alt = access_charts.alt_text_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
-                                         "fullsortiment", data.program.avstandsband_km, lan=data.program.lan)
+                                         "fullsortiment", data.program.avstandsband_km, lan=data.program.lan,
+                                         roads=report.road_lines is not None)
         return Fragment(str(report._figure(fig, "Scenario. " + alt, "Scenariots avstånd fågelvägen till närmaste "
                                            "dagligvarubutik med fullsortiment.", raster=True)), "Karta")
 
