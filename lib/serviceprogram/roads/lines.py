@@ -54,12 +54,16 @@ def kind_of_highway(value) -> str | None:
     return None
 
 
-def _simplified(xy: np.ndarray) -> np.ndarray:
+def _simplified_lines(coords: np.ndarray, line_of: np.ndarray) -> list[np.ndarray]:
+    """Split coordinates into lines (``line_of``: sorted line number per vertex) and simplify them all at once."""
     import shapely
 
-    if len(xy) <= 2:
-        return xy
-    return shapely.get_coordinates(shapely.simplify(shapely.linestrings(xy), SIMPLIFY_M))
+    if not len(coords):
+        return []
+    geoms = shapely.simplify(shapely.linestrings(coords, indices=line_of), SIMPLIFY_M)
+    flat, index = shapely.get_coordinates(geoms, return_index=True)
+    cuts = np.flatnonzero(np.diff(index)) + 1
+    return np.split(flat, cuts)
 
 
 def _read_osm(path) -> RoadLines:
@@ -67,7 +71,9 @@ def _read_osm(path) -> RoadLines:
 
     from ..access import to_sweref
 
-    lines = RoadLines()
+    kinds: list[str] = []
+    lat: list[np.ndarray] = []
+    lon: list[np.ndarray] = []
     processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
                  .with_locations()
                  .with_filter(osmium.filter.KeyFilter("highway", "route")))
@@ -80,8 +86,16 @@ def _read_osm(path) -> RoadLines:
         coords = np.array([(n.lat, n.lon) for n in way.nodes if n.location.valid()], dtype=float)
         if len(coords) < 2:
             continue
-        x, y = to_sweref(coords[:, 0], coords[:, 1])
-        getattr(lines, kind).append(_simplified(np.column_stack([x, y])))
+        kinds.append(kind)
+        lat.append(coords[:, 0])
+        lon.append(coords[:, 1])
+    lines = RoadLines()
+    if not kinds:
+        return lines
+    x, y = to_sweref(np.concatenate(lat), np.concatenate(lon))
+    line_of = np.repeat(np.arange(len(kinds)), [len(a) for a in lat])
+    for kind, xy in zip(kinds, _simplified_lines(np.column_stack([x, y]), line_of)):
+        getattr(lines, kind).append(xy)
     return lines
 
 
