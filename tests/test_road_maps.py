@@ -306,3 +306,12 @@ def test_jamfor_osm_reads_multipolygon_relations(tmp_path):
         for obj in osmium.FileProcessor(str(xml)):
             writer.add(obj)
     _expect_places(read_places(pbf))
+
+
+def test_a_long_map_title_is_wrapped_inside_the_figure():
+    points, pop, dist, _, _ = _case()
+    title = "Scenario: avstånd fågelvägen till närmaste dagligvarubutik med fullsortiment"
+    fig = access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", title=title)
+    text = next(t for t in fig.texts if t.get_text().replace("\n", " ") == title)
+    fig.canvas.draw()
+    assert text.get_window_extent().x1 <= fig.bbox.x1

@@ -739,7 +739,7 @@ def access_map(
             f"Avstånd {measure} till närmaste {singular}, 31 december {int(year)}", width=95
         )
         if title:
-            fig.text(0.02, 0.975, title, fontsize=10, fontweight="bold", ha="left", va="top")
+            fig.text(0.02, 0.975, textwrap.fill(title, 72), fontsize=10, fontweight="bold", ha="left", va="top")
         elif lan:
             fig.text(0.02, 0.975, lan, fontsize=10, fontweight="bold", ha="left", va="top")
             fig.text(0.02, 0.948, subtitle, fontsize=8.5, ha="left", va="top")
