@@ -173,9 +173,10 @@ class WhatIf:
                                        "fullsortiment", data.program.avstandsband_km, lan=data.program.lan,
                                        title="Scenario: avstånd fågelvägen till närmaste dagligvarubutik med "
                                              "fullsortiment", borders=report.borders,
-                                       localities=report.localities)
+                                       localities=report.localities, roads=report.road_lines)
         alt = access_charts.alt_text_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
-                                         "fullsortiment", data.program.avstandsband_km, lan=data.program.lan)
+                                         "fullsortiment", data.program.avstandsband_km, lan=data.program.lan,
+                                         roads=report.road_lines is not None)
         return Fragment(str(report._figure(fig, "Scenario. " + alt, "Scenariots avstånd fågelvägen till närmaste "
                                            "dagligvarubutik med fullsortiment.", raster=True)), "Karta")
 

@@ -6,8 +6,9 @@ nothing is shown. The caller saves them (e.g. as SVG). Every chart has a
 matching ``alt_text_*`` function that describes it in Swedish with its key
 figures, for screen readers and for the report text.
 
-All distances are straight lines ("fågelvägen") in SWEREF 99 TM: a lower
-bound of the distance by road. Titles and legends say so.
+Distances are straight lines ("fågelvägen") in SWEREF 99 TM, a lower bound of
+the distance by road, unless a map is given road distances (``road_km``); the
+road network itself can be drawn on every map. Titles and legends say which.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from ..analysis.service_points import SERVICE_TYPES, closed_by_year_end, offers,
 from ..analysis.service_points import check_type as _check_type
 from ..errors import AccessError
 
-__all__ = ["band_chart", "access_map", "alt_text_band_chart", "alt_text_map", "band_colors"]
+__all__ = ["band_chart", "access_map", "alt_text_band_chart", "alt_text_map", "alt_text_road_map", "band_colors"]
 
 CM = 1 / 2.54
 NBSP = "\u00a0"
@@ -445,29 +446,117 @@ def _draw_borders(ax, borders) -> None:
         if not geom.contains(point):
             point = geom.representative_point()
         ax.text(point.x, point.y, name.upper(), fontsize=6.5, color="#333333", ha="center", va="center",
-                fontweight="bold", zorder=8, path_effects=halo)
+                fontweight="bold", zorder=8, path_effects=halo, gid="kommunnamn")
 
 
-def _draw_localities(ax, localities: pd.DataFrame, minimum: int = 2000, most: int = 8) -> None:
-    """Names of the largest localities, beside a small ring, right of the place."""
+def _draw_localities(ax, localities: pd.DataFrame, minimum: int = 1000, most: int = 12,
+                     obstacles: list | None = None) -> list:
+    """Names of the largest localities beside a small ring, without overlapping labels.
+
+    Localities are placed by population, largest first. Each name is tried right,
+    left, above and below its place; a position is taken only when the label's box
+    overlaps no label placed before it, no ring and no box in ``obstacles`` and lies
+    inside the map (the municipality names are moved off the localities afterwards,
+    see :func:`_nudge_names`). A locality whose name fits nowhere
+    is left out (ring and name), so a crowded area shows its largest places legibly.
+    Call after the map's limits and aspect are set.
+
+    Returns
+    -------
+    list of matplotlib.transforms.Bbox
+        Window boxes of the names and rings drawn, in the order placed.
+    """
     import matplotlib.patheffects as pe
+    from matplotlib.transforms import Bbox
 
     from ..analysis.geo.projection import to_sweref
 
     big = localities[pd.to_numeric(localities["befolkning"], errors="coerce") >= minimum]
-    big = big.sort_values("befolkning", ascending=False).head(most)
+    big = big.sort_values("befolkning", ascending=False, kind="stable").head(most)
     if big.empty:
-        return
+        return []
     x, y = to_sweref(big["lat"].to_numpy(float), big["lon"].to_numpy(float))
-    ax.scatter(x, y, s=14, facecolors="white", edgecolors="black", linewidths=0.8, zorder=8)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
+    frame = ax.get_window_extent(renderer)
     halo = [pe.withStroke(linewidth=2.0, foreground="white")]
-    placed: list[tuple[float, float]] = []
-    for name, xi, yi in zip(big["namn"], x, y):
-        dy = 0.0
-        while any(abs(xi - px) < 40_000 and abs(yi + dy - py) < 6_000 for px, py in placed):
-            dy -= 7_000  # a label below a neighbour's, not on top of it
-        placed.append((xi, yi + dy))
-        ax.text(xi + 3_500, yi + dy, str(name), fontsize=7, ha="left", va="center", zorder=9, path_effects=halo)
+    points_px = fig.dpi / 72.0
+    ring = 3.0 * points_px  # half the ring's box, in pixels
+    rings = [Bbox.from_extents(px - ring, py - ring, px + ring, py + ring)
+             for px, py in ax.transData.transform(np.column_stack([x, y]))]
+    taken = list(obstacles or [])
+    labels: list = []  # the locality labels placed
+    placed_rings: list = []
+    offsets = (((4.5, 0), "left", "center"), ((-4.5, 0), "right", "center"),
+               ((0, 4), "center", "bottom"), ((0, -4), "center", "top"))
+    for i, (name, xi, yi) in enumerate(zip(big["namn"], x, y)):
+        if any(rings[i].overlaps(b) for b in [*placed_rings, *labels]):
+            continue  # the ring would sit on a placed ring or name (places very close together)
+        for (dx, dy), ha, va in offsets:
+            text = ax.annotate(str(name), xy=(xi, yi), xytext=(dx, dy), textcoords="offset points", fontsize=7,
+                               ha=ha, va=va, zorder=9, path_effects=halo, annotation_clip=False)
+            box = text.get_window_extent(renderer).padded(1.0 * points_px)
+            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
+            if inside and not any(box.overlaps(b) for b in [*taken, *placed_rings]):
+                taken.append(box)
+                labels.append(box)
+                placed_rings.append(rings[i])
+                ax.scatter([xi], [yi], s=14, facecolors="white", edgecolors="black", linewidths=0.8, zorder=8)
+                break
+            text.remove()
+    return [*labels, *placed_rings]
+
+
+def _nudge_names(ax, texts, boxes) -> None:
+    """Move municipality names off the locality names and rings (``boxes``), up or down a line at a time.
+
+    A name that cannot be moved free within two lines stays where it was.
+    """
+    renderer = ax.figure.canvas.get_renderer()
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        if not any(box.overlaps(b) for b in boxes):
+            continue
+        x0, y0 = ax.transData.transform(text.get_position())
+        step = box.height * 1.1
+        for shift in (-step, step, -2 * step, 2 * step):
+            moved = box.translated(0, shift)
+            if not any(moved.overlaps(b) for b in boxes):
+                text.set_position(ax.transData.inverted().transform((x0, y0 + shift)))
+                break
+
+
+# kind: (colour, line width in pt, dashes or None, zorder); under the points, above the borders. Brown,
+# not grey, so that roads are not taken for the (grey) municipal borders; dark and thick for larger roads.
+_ROAD_STYLE = {
+    "local": ("#c9a27c", 0.4, None, 1.7),
+    "main": ("#8c2d04", 1.0, None, 1.8),
+    "ferry": ("#1f5fa8", 0.9, (0, (3.0, 2.0)), 1.85),
+}
+_ROAD_LABELS = {"main": "Större väg", "local": "Mindre väg", "ferry": "Bilfärja"}
+
+
+def _draw_roads(ax, roads) -> list:
+    """The road network under the population points; returns legend handles for the kinds drawn."""
+    from matplotlib.collections import LineCollection
+
+    handles = []
+    for kind in ("local", "main", "ferry"):
+        lines = getattr(roads, kind, None) or []
+        if not lines:
+            continue
+        color, width, dashes, zorder = _ROAD_STYLE[kind]
+        ax.add_collection(LineCollection(lines, colors=color, linewidths=width, linestyles=dashes or "solid",
+                                         capstyle="round", joinstyle="round", zorder=zorder))
+        handles.append(Line2D([], [], color=color, linewidth=max(width, 0.6) * 1.4, linestyle=dashes or "-",
+                              label=_ROAD_LABELS[kind]))
+    order = {"main": 0, "local": 1, "ferry": 2}
+    return sorted(handles, key=lambda h: order[next(k for k, v in _ROAD_LABELS.items() if v == h.get_label())])
+
+
+NO_ROAD_LABEL = "Nås inte via vägnätet"
+_NO_ROAD_COLOR = (0.62, 0.62, 0.62, 1.0)
 
 
 def access_map(
@@ -483,6 +572,8 @@ def access_map(
     rasterize_population: bool = False,
     borders=None,
     localities: pd.DataFrame | None = None,
+    roads=None,
+    road_km: pd.DataFrame | None = None,
 ) -> Figure:
     """Point map of access to one service type, in SWEREF 99 TM.
 
@@ -523,7 +614,17 @@ def access_map(
         and covers the whole county.
     localities : pandas.DataFrame, optional
         Localities (``namn``, ``lat``, ``lon``, ``befolkning``): the largest
-        (at least 2 000 inhabitants, at most eight) are named on the map.
+        (at least 1 000 inhabitants, at most twelve, largest first) are named on
+        the map where their names do not overlap another label.
+    roads : serviceprogram.roads.lines.RoadLines, optional
+        The road network, drawn under the population points and above the
+        borders: larger roads dark and thick, smaller roads light and thin,
+        car ferries dashed.
+    road_km : pandas.DataFrame, optional
+        Road distances in km per population point (one column per type,
+        :attr:`serviceprogram.roads.RoadResult.km`): the points are then
+        coloured by distance along the road network instead of fågelvägen,
+        and points without a road or without a reachable open point are grey.
 
     Returns
     -------
@@ -544,8 +645,22 @@ def access_map(
         raise AccessError("Avståndstabellen och befolkningspunkterna har olika antal rader.")
     pop_xy = _xy_of(population, "Befolkningspunkterna")
     people = pd.to_numeric(population["befolkning"], errors="coerce").fillna(0).to_numpy(dtype=float)
-    codes = _band_codes(dist[typ].to_numpy(dtype=float), edges)
-    colors = np.array(band_colors(len(labels)))
+    by_road = road_km is not None
+    colors = band_colors(len(labels))
+    if by_road:
+        if typ not in road_km.columns or len(road_km) != len(population):
+            raise AccessError(f"Vägavstånd för {SERVICE_TYPES[typ]} saknas eller har fel antal rader.")
+        km = road_km[typ].to_numpy(dtype=float)
+        no_road = ~np.isfinite(km)
+        codes = _band_codes(np.where(no_road, 0.0, km * 1000.0), edges)
+        codes[no_road] = len(labels)
+        if no_road.any():
+            labels = [*labels, NO_ROAD_LABEL]
+            colors = [*colors, _NO_ROAD_COLOR]
+    else:
+        codes = _band_codes(dist[typ].to_numpy(dtype=float), edges)
+    colors = np.array(colors)
+    measure = "längs vägnätet" if by_road else "fågelvägen"
 
     pts_xy = _xy_of(points, "Serviceplatserna")
     has_type = offers(points, typ).to_numpy() if len(points) else np.zeros(0, dtype=bool)
@@ -558,7 +673,8 @@ def access_map(
     with matplotlib.rc_context(_STYLE):
         fig = Figure(figsize=(16 * CM, 18 * CM))
         FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.02, 0.175, 0.96, 0.74))
+        bottom = 0.175 if len(labels) <= 4 else 0.2  # room for a longer distance legend
+        ax = fig.add_axes((0.02, bottom, 0.96, 0.915 - bottom))
         # One scatter per band and size level keeps the SVG small (a marker
         # definition is shared within a call). Far bands are drawn last so
         # that the few far-away people stay visible.
@@ -584,8 +700,7 @@ def access_map(
         has_borders = borders is not None and len(borders) > 0
         if has_borders:
             _draw_borders(ax, borders)
-        if localities is not None and len(localities):
-            _draw_localities(ax, localities)
+        road_handles = _draw_roads(ax, roads) if roads is not None and len(roads) else []
         if all_xy is not None or has_borders:
             if has_borders:
                 bx0, by0, bx1, by1 = borders.total_bounds
@@ -609,12 +724,15 @@ def access_map(
             spine.set_color("#999999")
             spine.set_linewidth(0.6)
         _north_arrow(ax)
+        if localities is not None and len(localities):
+            names = [t for t in ax.texts if t.get_gid() == "kommunnamn"]
+            _nudge_names(ax, names, _draw_localities(ax, localities))
 
         subtitle = textwrap.fill(
-            f"Avstånd fågelvägen till närmaste {singular}, 31 december {int(year)}", width=95
+            f"Avstånd {measure} till närmaste {singular}, 31 december {int(year)}", width=95
         )
         if title:
-            fig.text(0.02, 0.975, title, fontsize=10, fontweight="bold", ha="left", va="top")
+            fig.text(0.02, 0.975, textwrap.fill(title, 72), fontsize=10, fontweight="bold", ha="left", va="top")
         elif lan:
             fig.text(0.02, 0.975, lan, fontsize=10, fontweight="bold", ha="left", va="top")
             fig.text(0.02, 0.948, subtitle, fontsize=8.5, ha="left", va="top")
@@ -636,17 +754,22 @@ def access_map(
             Line2D([], [], marker="x", linestyle="", markersize=6, color=_CLOSED_COLOR, markeredgewidth=1.3,
                    label="Stängd"),
         ]
-        for handles, heading, x in (
-            (band_handles, "Avstånd fågelvägen", 0.04),
-            (size_handles, "Befolkningspunkt", 0.36),
-            (point_handles, textwrap.fill(singular.capitalize(), 28), 0.64),
-        ):
-            legend = fig.legend(handles=handles, title=heading, loc="upper left", bbox_to_anchor=(x, 0.165),
+        columns = [
+            (band_handles, "Avstånd längs vägen" if by_road else "Avstånd fågelvägen"),
+            (size_handles, "Befolkningspunkt"),
+            (point_handles, textwrap.fill(singular.capitalize(), 22 if road_handles else 28)),
+        ]
+        if road_handles:
+            columns.append((road_handles, "Vägnät"))
+        starts = (0.02, 0.28, 0.52, 0.77) if road_handles else (0.04, 0.36, 0.64)
+        for (handles, heading), x in zip(columns, starts):
+            legend = fig.legend(handles=handles, title=heading, loc="upper left", bbox_to_anchor=(x, bottom - 0.01),
                                 frameon=False, alignment="left")
             legend.get_title().set_fontweight("bold")
         fig.text(
             0.02, 0.005,
-            "Fågelvägen i SWEREF 99 TM – en undre gräns för vägavståndet. Pilen visar kartnorr.",
+            ("Kortaste bilväg längs vägnätet i underlaget. Pilen visar kartnorr." if by_road else
+             "Fågelvägen i SWEREF 99 TM – en undre gräns för vägavståndet. Pilen visar kartnorr."),
             fontsize=6.5, color="#444444", ha="left", va="bottom",
         )
     return fig
@@ -660,6 +783,7 @@ def alt_text_map(
     typ: str,
     bands_km: Iterable[float] = DEFAULT_BANDS_KM,
     lan: str | None = None,
+    roads: bool = False,
 ) -> str:
     """Swedish description of :func:`access_map` with its key figures.
 
@@ -679,6 +803,8 @@ def alt_text_map(
         Upper band edges in km.
     lan : str, optional
         County name, e.g. "Jämtlands län"; default "länet".
+    roads : bool, default False
+        The map also draws the road network (one more sentence says so).
 
     Returns
     -------
@@ -714,4 +840,67 @@ def alt_text_map(
     if n_closed:
         text += f"; {_int(n_closed)} {'stängda är markerade' if n_closed != 1 else 'stängd är markerad'} med kryss"
     text += ". Avstånden är räknade fågelvägen och är en undre gräns för vägavståndet."
+    if roads:
+        text += " Kartan visar också vägnätet: större vägar mörka och tjocka, mindre vägar ljusa och tunna."
+    return text
+
+
+def alt_text_road_map(
+    population: pd.DataFrame,
+    road_km: pd.DataFrame,
+    points: pd.DataFrame,
+    year: int,
+    typ: str,
+    bands_km: Iterable[float] = DEFAULT_BANDS_KM,
+    lan: str | None = None,
+) -> str:
+    """Swedish description of :func:`access_map` drawn with road distances.
+
+    Parameters
+    ----------
+    population : pandas.DataFrame
+        Population points (``befolkning``).
+    road_km : pandas.DataFrame
+        Road km per population point and type (inf or NaN: no road).
+    points : pandas.DataFrame
+        Service points.
+    year : int
+        Follow-up year.
+    typ : str
+        Type key.
+    bands_km : iterable of float, default (5, 10, 20)
+        Upper band edges in km.
+    lan : str, optional
+        County name; default "länet".
+
+    Returns
+    -------
+    str
+        E.g. "Karta över Jämtlands län med vägnätet: 85 % av befolkningen bor inom
+        5 km längs vägnätet från närmaste dagligvarubutik, ..."
+    """
+    _check_type(typ)
+    edges = _check_bands(bands_km)
+    labels = band_labels(edges)
+    people = pd.to_numeric(population["befolkning"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    km = road_km[typ].to_numpy(dtype=float)
+    no_road = ~np.isfinite(km)
+    codes = _band_codes(np.where(no_road, 0.0, km * 1000.0), edges)
+    total = people.sum()
+    shares = [people[(codes == i) & ~no_road].sum() / total if total else np.nan for i in range(len(labels))]
+    singular, plural = _NOUNS[typ]
+    upper = labels[0].split("–", 1)[1]
+    text = (f"Karta över {lan or 'länet'} med vägnätet: {_pct(shares[0])} av befolkningen bor inom {upper} "
+            f"längs vägnätet från närmaste {singular}")
+    rest = [_band_phrase(lab, i, len(labels), sh) for i, (lab, sh) in enumerate(zip(labels, shares)) if i > 0]
+    text += (", " + _join(rest) if rest else "") + "."
+    missing = people[no_road].sum()
+    if missing:
+        text += (f" Grå på kartan är {fmt.count_text(int(missing), 'person', 'personer')} som inte når någon "
+                 "sådan plats via vägnätet.")
+    has_type = offers(points, typ).to_numpy() if len(points) else np.zeros(0, dtype=bool)
+    n_open = int((has_type & open_at_year_end(points, year).to_numpy()).sum()) if len(points) else 0
+    text += (f" Större vägar är mörka och tjocka, mindre vägar ljusa och tunna och bilfärjor streckade. "
+             f"Svarta trianglar är {_int(n_open)} {'öppna ' + plural if n_open != 1 else 'öppen ' + singular} "
+             f"den 31 december {int(year)}.")
     return text

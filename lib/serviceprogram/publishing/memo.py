@@ -177,6 +177,10 @@ class _Figures:
         """``1 407 970``; an amount without unit, for a column headed "kronor"."""
         return self._record(indicator, dimension, fmt.num(self.value(indicator, dimension)))
 
+    def decimal(self, indicator: str, dimension: str = TOTAL, decimals: int = 1) -> str:
+        """``5,3``: a measured value with decimals, e.g. a mean travel time in minutes."""
+        return self._record(indicator, dimension, fmt.num(self.value(indicator, dimension), decimals))
+
     def percent(self, indicator: str, dimension: str = TOTAL) -> str:
         """A share 0..1 as ``8,6 procent``."""
         share = self.value(indicator, dimension)
@@ -415,9 +419,37 @@ def _access_paragraph(lan: str, kommuner, f: _Figures) -> str | None:
             dim = f"fullsortiment|{top}"
             parts.append(f"Andelen var högst i {kommun_name(top)}, där {f.percent(share_id, dim)} av invånarna "
                          f"({f.noun(people_id, dim, 'person', 'personer')}) hade så långt till en sådan butik.")
-    parts.append("Eftersom avståndet mäts fågelvägen är vägen minst lika lång. Butiker i grannlänen och i Norge "
-                 "finns inte i underlaget, så nära länsgränsen kan avstånden vara överskattade.")
+    road = _road_sentences(token, f)
+    if road:
+        parts.append(road)
+    else:
+        parts.append("Eftersom avståndet mäts fågelvägen är vägen minst lika lång. Butiker i grannlänen och i "
+                     "Norge finns inte i underlaget, så nära länsgränsen kan avstånden vara överskattade.")
     return " ".join(parts)
+
+
+def _road_sentences(token: str, f: _Figures) -> str | None:
+    """The road figures beside fågelvägen (``templates/memo/vagnat.txt.j2``), or None without a network."""
+    road_id, straight_id = f"vag_befolkning_over_{token}km", f"tillganglighet_befolkning_over_{token}km"
+    full = "fullsortiment"
+    if not (f.has(road_id, full) and f.has("vag_restid_medel_min", full)):
+        return None
+
+    def people(indicator, dim):
+        if int(round(f.value(indicator, dim))) == 0:
+            f.count(indicator, dim)
+            return "ingen"
+        return f.noun(indicator, dim, "person", "personer")
+
+    daily = "dagligvaror"
+    unreachable = int(round(f.value("vag_befolkning_ej_nabar", full))) if f.has("vag_befolkning_ej_nabar", full) \
+        else 0
+    text = _memo_env().get_template("vagnat.txt.j2").render(
+        km=token.replace("_", ","), over_road=people(road_id, full), over_straight=people(straight_id, full),
+        minutes=f.decimal("vag_restid_medel_min", full),
+        over_road_daily=people(road_id, daily) if f.has(road_id, daily) and f.value(road_id, daily) > 0 else None,
+        unreachable=f.noun("vag_befolkning_ej_nabar", full, "person", "personer") if unreachable else None)
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()  # keeps the no-break spaces
 
 
 def _compose(report) -> _Draft:

@@ -375,6 +375,15 @@ class Report(Document):
         return municipality_borders(self.program, self.data_dir)
 
     @cached_property
+    def road_lines(self):
+        """The road network as lines for the maps (:mod:`serviceprogram.roads.lines`), or None."""
+        if self.access is None or self.access.roads is None:
+            return None
+        from .roads.lines import road_lines
+
+        return road_lines(self.access.roads.settings)
+
+    @cached_property
     def localities(self):
         """The region's localities (``orter.csv``) for the maps, or None."""
         from ..analysis.geo.completeness import read_localities
@@ -824,9 +833,11 @@ class Report(Document):
         for key, label in service_points.SERVICE_TYPES.items():
             fig = access_charts.access_map(population, figures.dist, points, self.year, key,
                                            self.program.avstandsband_km, lan=self.program.lan,
-                                           borders=self.borders, localities=self.localities)
+                                           borders=self.borders, localities=self.localities,
+                                           roads=self.road_lines)
             alt = access_charts.alt_text_map(population, figures.dist, points, self.year, key,
-                                             self.program.avstandsband_km, lan=self.program.lan)
+                                             self.program.avstandsband_km, lan=self.program.lan,
+                                             roads=self.road_lines is not None)
             maps.append(self._figure(fig, alt, f"{label}: befolkningen efter avstånd fågelvägen till närmaste "
                                                f"öppna plats den 31 december {self.year}.", raster=True))
         top = figures.importance.head(15)
@@ -888,7 +899,9 @@ class Report(Document):
                                    numeric=range(1, len(columns)), total_last=True)
         facts = network_facts(roads.settings)
         county_row = full[full["kommun"] == county].iloc[0]
+        road_map = self.road_map(figures)
         return {"tables": [types_table, kommun_table], "types_table": types_table, "kommun_table": kommun_table,
+                "map": road_map,
                 "facts": facts, "snap": fmt.num(facts["max_anslutning_m"]) + "\u00a0m",
                 "unconnected": fmt.count_text(int(county_row.utan_vag), "person", "personer"),
                 "unconnected_n": int(county_row.utan_vag),
@@ -899,6 +912,21 @@ class Report(Document):
                 "limit": LIMIT_KM,
                 "over_road": fmt.count_text(int(county_row.over_grans_vag), "person", "personer"),
                 "over_straight": fmt.count_text(int(county_row.over_grans_fagelvag), "person", "personer")}
+
+    def road_map(self, figures: AccessFigures, typ: str = "fullsortiment"):
+        """The map of road distances to the nearest open place of ``typ``, with the road network."""
+        from . import access_charts
+
+        population, points = self.data.befolkning, self.data.tables["serviceplatser"]
+        road_km = figures.roads.result.km
+        fig = access_charts.access_map(population, figures.dist, points, self.year, typ,
+                                       self.program.avstandsband_km, lan=self.program.lan, borders=self.borders,
+                                       localities=self.localities, roads=self.road_lines, road_km=road_km)
+        alt = access_charts.alt_text_road_map(population, road_km, points, self.year, typ,
+                                              self.program.avstandsband_km, lan=self.program.lan)
+        label = service_points.SERVICE_TYPES[typ]
+        return self._figure(fig, alt, f"{label}: befolkningen efter avstånd längs vägnätet till närmaste öppna "
+                                      f"plats den 31 december {self.year}.", raster=True)
 
     def method(self, package_version: str | None = None) -> Fragment:
         """Data sources, method, warnings and the provenance appendix."""

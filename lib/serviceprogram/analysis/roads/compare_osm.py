@@ -1,8 +1,8 @@
 """Is the list of service points complete? Compare ``serviceplatser`` with an OSM extract.
 
 ``serviceprogram jamfor-osm`` reads grocery shops, fuel stations, pharmacies and
-parcel points from the road network's ``.osm.pbf`` (nodes, and ways by the mean of
-their nodes), keeps those inside the county's municipalities, and matches them
+parcel points from the road network's ``.osm.pbf`` (nodes, ways by the mean of
+their nodes, and multipolygon relations by the centre of their area), keeps those inside the county's municipalities, and matches them
 with the year's open service points of the same kind: a pair matches when it is
 within :data:`NEAR_M`, or within :data:`MAX_M` with names at least
 :data:`MIN_SIMILARITY` alike (difflib ratio on case-folded names). The result is a
@@ -51,19 +51,45 @@ def kind_of(tags) -> str | None:
     return None
 
 
+def _area_centre(area) -> tuple[float, float] | None:
+    """(lat, lon) of the centre of an assembled OSM area (all its outer rings), or None."""
+    import shapely
+
+    rings = [[(n.lon, n.lat) for n in ring if n.location.valid()] for ring in area.outer_rings()]
+    polygons = [shapely.Polygon(r) for r in rings if len(r) >= 4]
+    if not polygons:
+        return None
+    centre = shapely.MultiPolygon(polygons).centroid
+    return (float(centre.y), float(centre.x)) if not centre.is_empty else None
+
+
 def read_places(path) -> pd.DataFrame:
-    """Service places of an ``.osm.pbf``: columns osm_id, typ, namn, lat, lon."""
+    """Service places of an OSM file (``.osm.pbf``; pyosmium also reads ``.osm`` XML): columns osm_id, typ, namn, lat, lon.
+
+    Nodes give their position; ways (a shop drawn as a building outline) the mean of their
+    nodes; multipolygon relations (a shop mapped as a building with a courtyard, or as
+    several buildings) the centre of their assembled area. A relation whose member ways
+    are missing from the extract cannot be assembled and is left out.
+    """
     import osmium
 
     rows = []
-    processor = (osmium.FileProcessor(str(Path(path)), osmium.osm.NODE | osmium.osm.WAY)
+    processor = (osmium.FileProcessor(str(Path(path)), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION)
                  .with_locations()
+                 .with_areas()
                  .with_filter(osmium.filter.KeyFilter("shop", "amenity", "healthcare", "post_partner")))
     for obj in processor:
         kind = kind_of(obj.tags)
         if kind is None:
             continue
-        if obj.is_node():
+        if obj.is_area():
+            if obj.from_way():
+                continue  # a closed way: already read as a way
+            centre = _area_centre(obj)
+            if centre is None:
+                continue
+            (lat, lon), ident = centre, f"relation/{obj.orig_id()}"
+        elif obj.is_node():
             if not obj.location.valid():
                 continue
             lat, lon, ident = obj.location.lat, obj.location.lon, f"node/{obj.id}"
@@ -74,7 +100,7 @@ def read_places(path) -> pd.DataFrame:
             lat, lon = np.mean(locs, axis=0)
             ident = f"way/{obj.id}"
         else:
-            continue
+            continue  # a relation itself: its area (above) has the position
         rows.append({"osm_id": ident, "typ": kind, "namn": obj.tags.get("name", ""),
                      "lat": float(lat), "lon": float(lon)})
     return pd.DataFrame(rows, columns=["osm_id", "typ", "namn", "lat", "lon"])

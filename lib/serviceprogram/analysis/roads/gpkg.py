@@ -40,7 +40,7 @@ def _column(frame, wanted, candidates):
     return next((names[c] for c in candidates if c in names), None)
 
 
-def _truthy(series) -> np.ndarray:
+def truthy_column(series) -> np.ndarray:
     return series.map(lambda v: str(v).strip().casefold() in _TRUE).to_numpy(bool)
 
 
@@ -64,8 +64,8 @@ def read_gpkg(path, speed_column: str | None = None, default_speed_kmh: float = 
              else pd.Series(np.nan, index=frame.index))
     speed = speed.where((speed > 0) & (speed < 200), default_speed_kmh).to_numpy(float)
     one_col, ferry_col = _column(frame, None, ONEWAY_COLUMNS), _column(frame, None, FERRY_COLUMNS)
-    oneway = _truthy(frame[one_col]) if one_col is not None else np.zeros(len(frame), bool)
-    ferry = _truthy(frame[ferry_col]) if ferry_col is not None else np.zeros(len(frame), bool)
+    oneway = truthy_column(frame[one_col]) if one_col is not None else np.zeros(len(frame), bool)
+    ferry = truthy_column(frame[ferry_col]) if ferry_col is not None else np.zeros(len(frame), bool)
     coords, line_of = shapely.get_coordinates(frame.geometry.to_numpy(), return_index=True)
     keys = np.round(coords / JOIN_M).astype(np.int64)
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
