@@ -1,10 +1,18 @@
-"""Swedish formats for numbers, amounts, percentages and dates (via babel)."""
+"""Swedish text of numbers, amounts, percentages, dates, lists and plurals (via babel).
+
+The one place for how the package writes figures in Swedish: thousands with a
+no-break space, a decimal comma, "a, b och c", and numbers up to twelve in
+words in running text (Myndigheternas skrivregler). The command line keeps its
+own tiny plural helper (``serviceprogram.cli.plural``) so that it starts
+without importing babel.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import math
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
 LOCALE = "sv_SE"
@@ -24,6 +32,20 @@ def num(value, decimals: int = 0, missing: str = "–") -> str:
         return missing
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(round(float(value), decimals), format=pattern, locale=LOCALE)
+
+
+def decimal(value, max_decimals: int = 2) -> str:
+    """As many decimals as needed, at most ``max_decimals``: ``2.5`` -> ``2,5``, ``10.0`` -> ``10``."""
+    pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def join(items, conjunction: str = "och") -> str:
+    """``a``, ``a och b``, ``a, b och c`` (``conjunction="eller"``: ``a, b eller c``)."""
+    items = [str(item) for item in items]
+    if not items:
+        return ""
+    return format_list(items, style="or" if conjunction == "eller" else "standard", locale=LOCALE)
 
 
 def kr(value, missing: str = "–") -> str:

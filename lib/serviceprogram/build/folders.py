@@ -28,6 +28,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from ..files import write_atomically
 from ..errors import UsageError
 
 MANIFEST = ".manifest.json"
@@ -167,9 +168,7 @@ def record_identity(out: Path, program, data_dir: Path) -> None:
     if read_identity(out) == data:
         return
     path = Path(out) / IDENTITY_FILE
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def is_problems_workbook(path: Path) -> bool:

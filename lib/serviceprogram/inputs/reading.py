@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import WARNING, Problem
+from ..text import num
 from .hygiene import CONTROL, char_name, normalise
 
 WORKBOOK = "uppfoljning.xlsx"
@@ -230,13 +231,8 @@ def _frame(header, rows, label, table, problems) -> pd.DataFrame:
     return pd.DataFrame(records, columns=columns, index=pd.Index(index, name="rad"), dtype=object)
 
 
-def _thousands(number: int) -> str:
-    """``500 000`` with a no-break space, as Swedish text writes it."""
-    return f"{number:,}".replace(",", "\u00a0")
-
-
 def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB".replace(".", ",")
+    return f"{num(size / (1024 * 1024))} MB"
 
 
 def _too_large(path: Path, label: str, problems: list) -> bool:
@@ -336,7 +332,7 @@ def read_csv(path: Path, table: str, label: str, problems: list) -> RawTable | N
                 continue
             if len(rows) >= MAX_ROWS:
                 problems.append(Problem(label, number, None, None,
-                                        f"Tabellen har fler än {_thousands(MAX_ROWS)} datarader, som är gränsen per "
+                                        f"Tabellen har fler än {num(MAX_ROWS)} datarader, som är gränsen per "
                                         "tabell: dela upp underlaget eller kontrollera filen"))
                 return None
             rows.append((number, cells[:MAX_COLUMNS + 1]))
@@ -440,7 +436,7 @@ def _read_sheet(workbook, sheet, sheet_label: str, table: str, problems: list) -
         if len(body) >= MAX_ROWS:
             first = min(values)
             problems.append(Problem(sheet_label, number, None, None,
-                                    f"Bladet har fler än {_thousands(MAX_ROWS)} datarader, som är gränsen per tabell "
+                                    f"Bladet har fler än {num(MAX_ROWS)} datarader, som är gränsen per tabell "
                                     f"(cell {get_column_letter(first)}{number} är ifylld): dela upp underlaget "
                                     "eller ta bort det som står där"))
             return None

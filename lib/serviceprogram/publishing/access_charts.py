@@ -185,24 +185,6 @@ def _band_phrase(label: str, index: int, n: int, share: float) -> str:
     return f"{_pct(share)} på {label}"
 
 
-def _join(parts: list[str]) -> str:
-    """Join phrases Swedish style: "a, b och c".
-
-    Parameters
-    ----------
-    parts : list of str
-        Phrases.
-
-    Returns
-    -------
-    str
-        Joined text.
-    """
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " och " + parts[-1]
-
-
 # ---------------------------------------------------------------------------
 # Band chart
 # ---------------------------------------------------------------------------
@@ -313,7 +295,7 @@ def alt_text_band_chart(table: pd.DataFrame, typ: str) -> str:
     phrases = [_band_phrase(lab, i, len(labels), county[lab]) for i, lab in enumerate(labels)]
     text = (
         f"Stapeldiagram över avståndet fågelvägen till närmaste {singular}, "
-        f"andel av befolkningen per kommun. I hela länet bor {_join(phrases)}."
+        f"andel av befolkningen per kommun. I hela länet bor {fmt.join(phrases)}."
     )
     first = rows[(rows["band"] == labels[0]) & (rows["kommun"] != COUNTY_LABEL)].dropna(subset=["andel"])
     if len(first) >= 2:
@@ -394,7 +376,7 @@ def _scale_bar(ax, xlim, ylim, length_km: float) -> None:
     ax.add_patch(Rectangle((x0, y0), half, bar_h, facecolor="black", edgecolor="black", linewidth=0.6, zorder=6))
     ax.add_patch(Rectangle((x0 + half, y0), half, bar_h, facecolor="white", edgecolor="black", linewidth=0.6,
                            zorder=6))
-    for pos, text in ((0, "0"), (half, f"{length_km / 2:g}".replace(".", ",")), (2 * half, f"{length_km:g} km")):
+    for pos, text in ((0, "0"), (half, fmt.decimal(length_km / 2)), (2 * half, f"{length_km:g} km")):
         ax.text(x0 + pos, y0 + bar_h * 1.6, text, ha="center", va="bottom", fontsize=7, zorder=6)
 
 
@@ -831,7 +813,7 @@ def alt_text_map(
     first = f"{_pct(shares[0])} av befolkningen bor inom {upper} fågelvägen från närmaste {singular}"
     rest = [_band_phrase(lab, i, len(labels), s) for i, (lab, s) in enumerate(zip(labels, shares)) if i > 0]
     text = f"Karta över {lan or 'länet'}: {first}"
-    text += (", " + _join(rest) if rest else "") + "."
+    text += (", " + fmt.join(rest) if rest else "") + "."
     text += (
         f" Kartan visar {_int(len(population))} befolkningspunkter färgade efter avstånd och "
         f"{_int(n_open)} {'öppna ' + plural if n_open != 1 else 'öppen ' + singular} "
@@ -893,7 +875,7 @@ def alt_text_road_map(
     text = (f"Karta över {lan or 'länet'} med vägnätet: {_pct(shares[0])} av befolkningen bor inom {upper} "
             f"längs vägnätet från närmaste {singular}")
     rest = [_band_phrase(lab, i, len(labels), sh) for i, (lab, sh) in enumerate(zip(labels, shares)) if i > 0]
-    text += (", " + _join(rest) if rest else "") + "."
+    text += (", " + fmt.join(rest) if rest else "") + "."
     missing = people[no_road].sum()
     if missing:
         text += (f" Grå på kartan är {fmt.count_text(int(missing), 'person', 'personer')} som inte når någon "

@@ -22,13 +22,13 @@ Public functions:
 from __future__ import annotations
 
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import text as fmt
 from ..errors import UsageError
+from ..files import fixed_timestamp, reproducible_zip, write_atomically
 from ..inputs.case import DEFAULT_PROPOSAL_HEADING, DEFAULT_RECIPIENTS_HEADING
 from ..inputs.schemas import INSATS_STATUS, STODFORMER
 from ..text import program_text  # noqa: F401 (part of this module's surface in tests)
@@ -599,12 +599,6 @@ def proposal_text(program, year: int) -> str:
     return re.sub(r"\{\{\s*ar\s*\}\}", str(year), wording)
 
 
-def _timestamp():
-    from .workbooks import fixed_timestamp
-
-    return fixed_timestamp()
-
-
 def _set_language(document) -> None:
     """Swedish for spell checking: default run properties and theme font language."""
     from docx.oxml import OxmlElement
@@ -950,7 +944,7 @@ def _build_document(report, draft: _Draft):
     for rid in [k for k, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
         del rels[rid]
 
-    stamp = _timestamp()
+    stamp = fixed_timestamp()
     core = document.core_properties
     core.title = title
     core.subject = program.program
@@ -1005,16 +999,9 @@ def write_memo(report, path) -> Path:
     document = _build_document(report, draft)
     raw = io.BytesIO()
     document.save(raw)
-    from .workbooks import reproducible_zip
-
-    data = reproducible_zip(raw.getvalue(), _timestamp())
-    temporary = target.with_name(f".{target.name}.tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        write_atomically(target, reproducible_zip(raw.getvalue(), fixed_timestamp()))
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise UsageError(f"Kan inte skriva {target}: {exc.strerror or exc}. "
                          "Är filen öppen i Word eller ett annat program?") from None
     return target

@@ -8,9 +8,7 @@ first section lists the problems in Swedish and whose other sections are empty.
 """
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +21,7 @@ from .. import text as fmt
 from ..analysis import access, access_indicators, service_points, shops
 from ..analysis import indicators as ind
 from ..errors import DataError, Problem, ServiceprogramError
+from ..files import build_date
 from ..inputs.caps import load_caps
 from ..inputs.loading import YearData, load_year, resolve_data_dir
 from ..inputs.program import load_program
@@ -146,20 +145,6 @@ def _environment() -> Environment:
 def _anchor(text: str) -> str:
     table = str.maketrans("åäöéÅÄÖÉ", "aaoeaaoe")
     return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
-
-
-def _join_or(items) -> str:
-    """``a``, ``a eller b``, ``a, b eller c``."""
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " eller " + items[-1]
-
-
-def build_date() -> str | None:
-    """The build date from ``SOURCE_DATE_EPOCH``, or None (never the clock)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch or not epoch.strip().isdigit():
-        return None
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
 
 
 # Sheets of the year's workbook (see :func:`serviceprogram.publishing.workbooks.build_indicator_workbook`).
@@ -625,7 +610,7 @@ class Report(Document):
                             kommun_table=kommun_table, kommun_chart=kommun_chart, matrix_table=matrix_table,
                             cap_warnings=warnings, caps_version=load_caps().version,
                             warnings_list=self.full_list(WARNINGS_SHEET),
-                            checked_forms=_join_or(sorted({c.stodform.lower() for c in load_caps().caps})))
+                            checked_forms=fmt.join(sorted({c.stodform.lower() for c in load_caps().caps}), "eller"))
         return self._fragment(html, type_table, kommun_table)
 
     def visits(self) -> Fragment:

@@ -23,7 +23,6 @@ import datetime as dt
 import io
 import math
 import numbers
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -38,6 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import UsageError, sort_problems
+from ..files import fixed_timestamp, reproducible_zip, write_atomically
 from ..inputs import schemas
 from ..inputs.program import Program, load_program
 from ..inputs.reading import WORKBOOK
@@ -61,7 +61,6 @@ FMT_PCT = "0.0%"           # Swedish Excel shows 12,5 %
 FMT_TEXT = "@"
 FMT_COORD = "0.0000##"
 
-DEFAULT_TIMESTAMP = dt.datetime(2000, 1, 1)
 
 BOLD = Font(bold=True)
 HEADING = Font(bold=True, size=14)
@@ -212,45 +211,6 @@ def write_value(cell, value, number_format: str | None = None):
 # --- Saving --------------------------------------------------------------------------------------
 
 
-def fixed_timestamp() -> dt.datetime:
-    """The time stamp written into workbooks: ``SOURCE_DATE_EPOCH`` or 2000-01-01.
-
-    Returns
-    -------
-    datetime.datetime
-        A naive UTC time, never earlier than 1980 (the ZIP format's epoch).
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-        return max(stamp, dt.datetime(1980, 1, 1))
-    return DEFAULT_TIMESTAMP
-
-
-def reproducible_zip(raw: bytes, stamp) -> bytes:
-    """Rewrite a ZIP package (XLSX, DOCX) with one fixed time stamp on every entry.
-
-    Parameters
-    ----------
-    raw : bytes
-        The package as written by openpyxl or python-docx.
-    stamp : datetime.datetime
-        The time to record (see :func:`fixed_timestamp`).
-
-    Returns
-    -------
-    bytes
-    """
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
-
-
 def save_workbook(book: Workbook, path) -> Path:
     """Save a workbook reproducibly and atomically.
 
@@ -283,14 +243,9 @@ def save_workbook(book: Workbook, path) -> Path:
     raw = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook stamps the current time.
     ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    out = io.BytesIO(reproducible_zip(raw.getvalue(), stamp))
-    temporary = path.with_name(f".{path.name}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(out.getvalue())
-        os.replace(temporary, path)
+        write_atomically(path, reproducible_zip(raw.getvalue(), stamp))
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise UsageError(f"Kan inte skriva {path}: {exc.strerror or exc}. "
                          "Är filen öppen i Excel eller ett annat program?") from None
     return path
@@ -1051,7 +1006,6 @@ def write_indicator_workbook(indicators, program: Program, path, warnings=None, 
 __all__ = [
     "build_indicator_workbook",
     "build_template",
-    "fixed_timestamp",
     "looks_like_formula",
     "safe_text",
     "save_workbook",

@@ -292,9 +292,11 @@ def source_text(frame) -> str | None:
     kalla = (frame.attrs or {}).get("kalla") if frame is not None else None
     if not kalla:
         return None
+    from ...text import decimal
+
     if kalla.get("format") == "rutor":
         sizes = kalla.get("rutstorlek_m") or []
-        size = " och ".join(f"{s / 1000:g} km".replace(".", ",") if s >= 1000 else f"{s} m" for s in sizes)
+        size = " och ".join(f"{decimal(s / 1000)} km" if s >= 1000 else f"{s} m" for s in sizes)
         text = f"Befolkningen kommer från rutstatistik ({kalla['fil']}, rutor om {size or 'okänd storlek'}"
     else:
         text = f"Befolkningen kommer från befolkningspunkter ({kalla['fil']}"

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...files import replacing
 from .. import service_points
 from ..geo import projection
 
@@ -227,8 +228,6 @@ def check_target(path, data_dir) -> Path:
 
 def write_workbook(result: Comparison, path: Path, about: list[tuple[str, str]]) -> Path:
     """Write the three lists and an explanation sheet; atomically (temporary file, then rename)."""
-    import os
-    import tempfile
 
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
@@ -254,12 +253,6 @@ def write_workbook(result: Comparison, path: Path, about: list[tuple[str, str]])
         for i, col in enumerate(frame.columns, start=1):
             width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
             ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         book.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path

@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ...files import replacing
 from .. import access, bands, service_points
 from ..geo import projection
 from .distances import RoadResult, road_distances
@@ -144,13 +144,10 @@ def _load_cached(path: Path, index) -> RoadResult | None:
 def _store(path: Path, result: RoadResult) -> None:
     """Write atomically (a temporary file in the same folder, then one rename); a failure is harmless."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
+        with replacing(path) as tmp, open(tmp, "wb") as f:
             np.savez(f, types=np.array(list(result.km.columns)), km=result.km.to_numpy(float),
                      min=result.min.to_numpy(float), snap_m=result.snap_m.to_numpy(float),
                      max_snap_m=np.array(result.max_snap_m))
-        os.replace(tmp, path)
         _prune(path.parent)
     except OSError:
         pass
