@@ -15,6 +15,9 @@ from pathlib import Path
 
 from .errors import DataError, Problem, ServiceprogramError, Terminated, UsageError
 
+__all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "parser", "plural", "MAX_SHOWN", "format_problems",
+           "user_log_file", "COMMANDS", "main"]
+
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 EXIT_TERMINATED = 143  # the shell's code for SIGTERM (128 + 15)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = ["ERROR", "WARNING", "Problem", "sort_problems", "ServiceprogramError", "UsageError", "DataError",
+           "Terminated", "AccessError"]
+
 ERROR = "fel"
 WARNING = "varning"
 

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from .errors import UsageError
 
+__all__ = ["PROGRAM_FILE", "DATA_DIR_ENV", "NOTEBOOKS_ENV", "YEAR_DIR", "project_root", "resolve_data_dir",
+           "find_years", "notebooks_dir", "OUT_SUFFIX", "default_out_dir", "git_commit"]
+
 PROGRAM_FILE = "program.toml"
 DATA_DIR_ENV = "SERVICEPROGRAM_DATA_DIR"
 NOTEBOOKS_ENV = "SERVICEPROGRAM_NOTEBOOKS"

@@ -15,6 +15,10 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
+__all__ = ["LOCALE", "NBSP", "num", "decimal", "join", "kr", "pct", "signed", "date", "plural",
+           "STATUS_WORDS", "status_count", "program_text", "WORD_LIMIT", "number_in_words", "count_text",
+           "capitalize_first"]
+
 LOCALE = "sv_SE"
 NBSP = "\u00a0"
 

@@ -13,6 +13,12 @@ from ..inputs.loading import YearData
 from ..inputs.schemas import BESOKSFORMER, INSATS_STATUS, PLAN_STATUS, STODFORMER
 from .service_points import SERVICE_TYPES, offers, open_at_year_end
 
+__all__ = ["TOTAL", "COUNTY", "SEP", "support_by_type", "support_by_municipality", "FUNDING_COLUMNS",
+           "funding_table", "support_matrix", "visits_by_form", "visits_by_municipality",
+           "activities_by_status", "activities_by_area", "goal_attainment", "sot_inaugurated",
+           "service_points_by_type", "points_opened_closed", "plans_by_status", "plans_decided",
+           "YearIndicators", "compute", "FORMULA_START", "csv_safe_text", "write_csv"]
+
 TOTAL = "Totalt"
 COUNTY = "Hela länet"
 SEP = "|"

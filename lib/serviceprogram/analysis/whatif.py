@@ -85,12 +85,12 @@ class WhatIf:
         import numpy as np
 
         from .roads.distances import road_distances
-        from .roads.figures import _graph, type_masks
+        from .roads.figures import network_graph, type_masks
 
         data, settings = self.report.data, figures.roads.settings
         points = self.result.points
         masks = {"fullsortiment": type_masks(points, data.year)["fullsortiment"]}
-        scen = road_distances(_graph(settings), projection.xy_of(data.befolkning, "Befolkningspunkterna"),
+        scen = road_distances(network_graph(settings), projection.xy_of(data.befolkning, "Befolkningspunkterna"),
                               projection.xy_of(points, "Serviceplatserna"), masks, index=data.befolkning.index,
                               max_snap_m=settings.max_snap_m)
         weights = data.befolkning["befolkning"].fillna(0).to_numpy(float)

@@ -17,6 +17,10 @@ from pathlib import Path
 
 from ..paths import PROGRAM_FILE, git_commit, notebooks_dir, project_root
 
+__all__ = ["MANIFEST", "MANIFEST_VERSION", "PACKAGE_DIR", "POPULATION_FILE", "expected_outputs",
+           "is_editor_file", "inputs", "manifest", "PROGRAM_FOLDER", "PROGRAM_OUTPUTS", "program_manifest",
+           "manifest_for", "write_manifest", "is_fresh"]
+
 MANIFEST = ".manifest.json"
 MANIFEST_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parents[1]

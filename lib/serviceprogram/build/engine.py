@@ -43,6 +43,12 @@ from ..errors import DataError, UsageError
 from ..paths import default_out_dir, find_years, notebooks_dir, resolve_data_dir
 from ..inputs.program import load_program
 
+__all__ = ["NOTEBOOK", "WHATIF_NOTEBOOK", "OVERVIEW_NOTEBOOK", "LOCK_FILE", "STAGING_MARKER",
+           "STAGING_PATTERN", "START_METHOD_ENV", "START_METHODS", "BuildResult", "notebook_path",
+           "check_years", "validate_all", "RESET_TAG", "KERNEL_PRELOAD", "start_kernel", "report_part",
+           "exports_part", "whatif_part", "overview_part", "Part", "PARTS", "YEAR_PARTS", "resolve_parts",
+           "start_method", "publish", "remove_stale_staging", "stale_years", "build_years"]
+
 NOTEBOOK = "uppfoljning.ipynb"
 WHATIF_NOTEBOOK = "tillganglighet.ipynb"
 OVERVIEW_NOTEBOOK = "programoversikt.ipynb"

@@ -31,6 +31,11 @@ from pathlib import Path
 from ..files import write_atomically
 from ..errors import UsageError
 
+__all__ = ["MANIFEST", "IDENTITY_FILE", "IDENTITY_VERSION", "system_folders", "check_out_dir",
+           "check_targets", "identity", "read_identity", "check_identity", "record_identity",
+           "is_problems_workbook", "check_problems_workbook", "check_output_file", "LOG_FOLDER", "LOG_FILES",
+           "LOCK_FILE", "clean_outputs"]
+
 MANIFEST = ".manifest.json"
 IDENTITY_FILE = ".serviceprogram.json"
 IDENTITY_VERSION = 1

@@ -16,6 +16,8 @@ from __future__ import annotations
 import nbformat
 from nbstripout import strip_output
 
+__all__ = ["CHECK_TAG", "EXTRA_KEYS", "clean", "pre_save"]
+
 CHECK_TAG = "nbval-check-output"
 EXTRA_KEYS = ["metadata.widgets", "cell.metadata.execution", "cell.metadata.papermill", "metadata.papermill",
               "cell.metadata.collapsed", "cell.metadata.scrolled", "cell.metadata.jupyter"]

@@ -26,6 +26,11 @@ from pathlib import Path
 from .. import text as fmt
 from ..errors import ERROR, WARNING, Problem
 
+__all__ = ["TEXT_FOLDER", "SUMMARY", "CONCLUSIONS", "MAX_BYTES", "TOTAL", "CONCLUSIONS_HEADING",
+           "PLACEHOLDER", "area_file_stem", "file_names", "AnalystText", "Reference", "references",
+           "read_texts", "syntax_problems", "check_references", "format_value", "fill", "to_html", "Block",
+           "to_blocks", "Rendered", "rendered"]
+
 TEXT_FOLDER = "text"
 SUMMARY = "sammanfattning"
 CONCLUSIONS = "slutsatser"

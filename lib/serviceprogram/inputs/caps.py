@@ -15,6 +15,9 @@ import pandas as pd
 from ..errors import WARNING, Problem
 from ..text import count_text, kr
 
+__all__ = ["CAPS_RESOURCE", "Cap", "SupportType", "CapRules", "caps_text", "load_caps",
+           "MAX_LISTED_DECISIONS", "cap_warnings"]
+
 CAPS_RESOURCE = "stodtak.toml"
 
 

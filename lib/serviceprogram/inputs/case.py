@@ -46,6 +46,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from ..errors import Problem
 from ..paths import PROGRAM_FILE
 
+__all__ = ["TABLE", "DEFAULT_PROPOSAL_HEADING", "DEFAULT_PROPOSAL", "DEFAULT_RECIPIENTS_HEADING", "MAX_TEXT",
+           "Decision", "Signatory", "Document", "Case", "parse_case"]
+
 TABLE = "arende"
 DEFAULT_PROPOSAL_HEADING = "Regiondirektörens förslag"
 DEFAULT_PROPOSAL = "Uppföljningen av det regionala serviceprogrammet för {{ ar }} godkänns."

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+__all__ = ["INVISIBLE", "CONTROL", "char_name", "normalise", "quote"]
+
 # Zero-width and bidi control characters, the word joiner family, the BOM and
 # the soft hyphen. They have no visible form in Excel or in a report.
 INVISIBLE = re.compile(

@@ -22,6 +22,9 @@ from .caps import cap_warnings
 from .program import Program, load_program
 from .reading import WORKBOOK, RawTable, read_csv, read_workbook, sha256_file
 
+__all__ = ["POPULATION_FILE", "POPULATION_TOLERANCE", "LOADED_KEPT", "Source", "YearData", "load_population",
+           "load_year", "validate_years"]
+
 POPULATION_FILE = "befolkning.csv"
 # Population points may differ from the official population by rounding.
 POPULATION_TOLERANCE = 0.005

@@ -8,6 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+__all__ = ["TRUE_WORDS", "FALSE_WORDS", "is_number", "parse_number", "is_whole_number", "is_date",
+           "parse_date", "is_bool", "parse_bool"]
+
 # Thousands separators seen in Swedish Excel exports: space, no-break space,
 # narrow no-break space.
 _NUMBER = re.compile(

@@ -43,6 +43,11 @@ from ..paths import PROGRAM_FILE
 from .case import Case, parse_case
 from .hygiene import CONTROL, normalise, quote
 
+__all__ = ["DEFAULT_BANDS_KM", "MAX_POPULATION", "YEAR_RANGE", "MAX_TARGET_VALUE", "MAX_BAND_KM", "MAX_NAME",
+           "MAX_TEXT", "MAX_PROGRAM_BYTES", "Municipality", "Funding", "Target", "Program", "Name",
+           "Description", "Year", "YEAR_RULE", "Band", "KommunEntry", "Amount", "AMOUNT_RULE",
+           "FinansieringEntry", "MalEntry", "ProgramFile", "SECTIONS", "register_section", "load_program"]
+
 DEFAULT_BANDS_KM = (5, 10, 20)
 MAX_POPULATION = 20_000_000  # more than Sweden: a typing error
 YEAR_RANGE = (2000, 2100)

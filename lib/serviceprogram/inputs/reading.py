@@ -28,6 +28,10 @@ from ..errors import WARNING, Problem
 from ..text import num
 from .hygiene import CONTROL, char_name, normalise
 
+__all__ = ["WORKBOOK", "ENCODINGS", "MAX_FILE_BYTES", "MAX_ROWS", "MAX_COLUMNS", "RawTable", "sha256_file",
+           "clean_text", "decode", "decode_lines", "detect_delimiter", "read_csv", "NO_SAVED_VALUE",
+           "read_workbook"]
+
 WORKBOOK = "uppfoljning.xlsx"
 ENCODINGS = ("utf-8-sig", "cp1252")
 

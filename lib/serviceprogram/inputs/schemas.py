@@ -20,6 +20,11 @@ from ..errors import Problem
 from . import parsing
 from .program import Program
 
+__all__ = ["INSATS_STATUS", "STODFORMER", "BESOKSFORMER", "DAGLIGVAROR", "PLAN_STATUS", "MAX_WHOLE",
+           "LAT_RANGE", "LON_RANGE", "X_RANGE", "Y_RANGE", "COORDINATES", "Field", "TABLES", "BEFOLKNING",
+           "BEFOLKNING_SWEREF", "YEAR_TABLES", "DATE_FORM_RULE", "DATE_MONTH_RULE", "DATE_DAY_RULE",
+           "build_schema", "validate", "convert"]
+
 INSATS_STATUS = ("Genomförd", "Pågår", "Ej påbörjad", "Inställd")
 STODFORMER = ("Hemsändningsbidrag", "Servicebidrag", "Investeringsbidrag", "Särskilt driftstöd")
 BESOKSFORMER = ("Fysiskt", "Digitalt")

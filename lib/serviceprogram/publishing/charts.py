@@ -16,6 +16,9 @@ from matplotlib.ticker import FuncFormatter
 
 from .. import text as fmt
 
+__all__ = ["PALETTE", "PREVIOUS", "STYLE", "new_figure", "styled", "to_svg", "to_png", "embed", "money_axis",
+           "grouped_barh", "stacked_barh"]
+
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 PREVIOUS = "#9BB7D4"

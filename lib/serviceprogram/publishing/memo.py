@@ -33,6 +33,10 @@ from ..inputs.case import DEFAULT_PROPOSAL_HEADING, DEFAULT_RECIPIENTS_HEADING
 from ..inputs.schemas import INSATS_STATUS, STODFORMER
 from ..text import program_text  # noqa: F401 (part of this module's surface in tests)
 
+__all__ = ["TOTAL", "NBSP", "FILE_PATTERN", "BOARD", "EXAMPLE_NOTE", "LANGUAGE", "KOMMUN_OVERRIDES", "QUOTE",
+           "join_sv", "count_phrase", "kommun_name", "quoted", "starts_with_digit", "summary_paragraphs",
+           "summary_items", "memo_figures", "name_has_years", "proposal_text", "write_memo"]
+
 TOTAL = "Totalt"
 NBSP = fmt.NBSP
 FILE_PATTERN = "tjansteskrivelse-{year}.docx"

@@ -30,6 +30,8 @@ from ..paths import find_years, resolve_data_dir
 from . import charts
 from .report import Document, Fragment, Report, Table
 
+__all__ = ["SECTIONS", "RULE", "Assessment", "bounds", "assess", "Overview"]
+
 SECTIONS = (
     ("mal", "Programmets mål"),
     ("stod-over-tid", "Stöd till kommersiell service"),

@@ -14,6 +14,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+__all__ = ["TEMPLATE_NAME", "REMOVED_TAGS", "template_dir", "notebook_to_html", "html_to_pdf"]
+
 TEMPLATE_NAME = "rapport"
 # papermill's injected cell has a random id; the parameters cell holds only defaults;
 # the build's namespace reset is not part of the report; cells tagged no-report show

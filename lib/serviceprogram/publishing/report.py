@@ -29,6 +29,10 @@ from ..inputs.schemas import INSATS_STATUS, STODFORMER
 from ..paths import git_commit
 from . import charts
 
+__all__ = ["SECTIONS", "MAX_TABLE_ROWS", "MAX_CELL_CHARS", "MAX_TOKEN_CHARS", "LONG_TOKEN_CHARS",
+           "export_name", "cell_text", "Table", "Fragment", "WARNINGS_SHEET", "DRIFTSTOD_SHEET", "LIMIT_KM",
+           "AccessFigures", "driftstod_check", "Document", "Report"]
+
 SECTIONS = (
     ("sammanfattning", "Sammanfattning"),
     ("handlingsplan", "Handlingsplanens insatser"),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = ["BORDER_FILES", "SWEREF", "border_file", "municipality_borders", "assign"]
+
 BORDER_FILES = ("kommungranser.gpkg", "kommungranser.geojson")
 SWEREF = "EPSG:3006"
 

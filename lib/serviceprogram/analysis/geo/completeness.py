@@ -18,6 +18,8 @@ import pandas as pd
 
 from ...errors import WARNING, Problem
 
+__all__ = ["LOCALITY_FILE", "LOCALITY_MIN", "LOCALITY_RADIUS_M", "read_localities", "completeness_warnings"]
+
 LOCALITY_FILE = "orter.csv"
 LOCALITY_MIN = 1000
 LOCALITY_RADIUS_M = 2000.0

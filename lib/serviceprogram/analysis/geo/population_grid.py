@@ -41,6 +41,9 @@ import pandas as pd
 
 from ...errors import WARNING, Problem
 
+__all__ = ["POPULATION_NAMES", "ID_NAMES", "INSPIRE_NAMES", "SIZE_NAMES", "POPULATION_TOLERANCE", "settings",
+           "parse_cell_id", "find_file", "load_population", "source_text"]
+
 POPULATION_NAMES = ("befolkning", "beftotalt", "bef_totalt", "pop", "population", "totalt", "antal")
 ID_NAMES = ("rutid_scb", "rutid", "ruta", "rut_id", "id_ruta")
 INSPIRE_NAMES = ("rutid_inspire",)

@@ -22,6 +22,10 @@ from ...files import replacing
 from .. import service_points
 from ..geo import projection
 
+__all__ = ["NEAR_M", "MAX_M", "MIN_SIMILARITY", "CREATOR", "MARK_SHEET", "KINDS", "kind_of", "read_places",
+           "similarity", "Comparison", "compare", "about_rows", "is_own_workbook", "check_target",
+           "write_workbook"]
+
 NEAR_M = 250.0
 MAX_M = 1500.0
 MIN_SIMILARITY = 0.5

@@ -32,6 +32,8 @@ from scipy.spatial import cKDTree
 
 from .graph import MAX_SNAP_M, RoadGraph
 
+__all__ = ["SNAP_SPEED_KMH", "snap", "cost_to_nearest", "RoadResult", "road_distances"]
+
 #: Speed (km/h) on the straight leg between a point and its network node.
 SNAP_SPEED_KMH = 30.0
 

@@ -25,6 +25,9 @@ from .distances import RoadResult, road_distances
 from .osm import read_osm
 from .settings import RoadSettings, load_settings
 
+__all__ = ["network_graph", "CACHE_VERSION", "CACHE_ENV", "cache_dir", "RoadFigures", "compare_table", "indicator_rows",
+           "type_masks", "CACHE_KEEP", "cached_result", "for_year", "network_facts", "driftstod_road_km"]
+
 _GRAPHS: dict = {}  # built graphs by (file SHA-256, settings): a build kernel runs several notebooks
 _RESULTS: dict = {}  # road results by cache key (see cached_result)
 CACHE_VERSION = 1
@@ -49,7 +52,7 @@ def cache_dir() -> Path:
     return base / "serviceprogram" / "vagnat"
 
 
-def _graph(settings: RoadSettings):
+def network_graph(settings: RoadSettings):
     key = _graph_key(settings)
     if key not in _GRAPHS:
         _GRAPHS.clear()
@@ -175,7 +178,7 @@ def cached_result(settings: RoadSettings, year: int, population: pd.DataFrame, p
     path = cache_dir() / f"{key}.npz"
     result = _load_cached(path, population.index) if path.is_file() else None
     if result is None:
-        result = road_distances(_graph(settings), pop_xy, point_xy, masks, index=population.index,
+        result = road_distances(network_graph(settings), pop_xy, point_xy, masks, index=population.index,
                                 max_snap_m=settings.max_snap_m)
         _store(path, result)
     _RESULTS.clear()
@@ -198,7 +201,7 @@ def for_year(data, straight_m: pd.DataFrame | None = None) -> RoadFigures | None
 
 def network_facts(settings: RoadSettings) -> dict:
     """What the report says about the network: file, nodes, ferry edges, parts without a link."""
-    graph = _graph(settings)
+    graph = network_graph(settings)
     labels = graph.components()
     sizes = np.bincount(labels) if len(labels) else np.array([0])
     return {"fil": settings.path.name, "noder": graph.n_nodes, "vagar": graph.n_ways,
@@ -212,7 +215,7 @@ def driftstod_road_km(settings: RoadSettings, points: pd.DataFrame, year: int, i
     NaN when the shop has no road within the snap distance, inf when no other
     shop can be reached. One search per shop (a handful of decisions a year).
     """
-    graph = _graph(settings)
+    graph = network_graph(settings)
     all_ids = service_points.point_ids(points) if len(points) else np.empty(0, dtype=object)
     xy = projection.xy_of(points, "Serviceplatserna")
     full = type_masks(points, year)["fullsortiment"]

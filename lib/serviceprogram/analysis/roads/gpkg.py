@@ -17,6 +17,9 @@ import numpy as np
 
 from .graph import FERRY_SPEED_KMH, FERRY_WAIT_MIN, RoadGraph, build_graph
 
+__all__ = ["JOIN_M", "DEFAULT_SPEED_KMH", "SPEED_COLUMNS", "ONEWAY_COLUMNS", "FERRY_COLUMNS",
+           "truthy_column", "read_gpkg"]
+
 JOIN_M = 0.5
 DEFAULT_SPEED_KMH = 70.0
 SPEED_COLUMNS = ("hastighet", "hastighet_kmh", "hogsta_tillatna_hastighet", "hastighetsgrans", "htahast",

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+__all__ = ["DEFAULT_SPEEDS_KMH", "FERRY_SPEED_KMH", "FERRY_WAIT_MIN", "MAX_SNAP_M", "RoadGraph",
+           "build_graph"]
+
 #: Default car speeds per OSM highway class (km/h) when a way has no usable maxspeed.
 #: Swedish general limits: 50 in built-up areas, 70 elsewhere, 110 on motorways.
 DEFAULT_SPEEDS_KMH: dict[str, float] = {

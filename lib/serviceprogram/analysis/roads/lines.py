@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+__all__ = ["MAIN_CLASSES", "LOCAL_CLASSES", "CLASS_COLUMNS", "MAIN_FUNCTIONAL_CLASS", "MAIN_SPEED_KMH",
+           "SIMPLIFY_M", "RoadLines", "kind_of_highway", "road_lines"]
+
 MAIN_CLASSES = {"motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
                 "secondary", "secondary_link"}
 LOCAL_CLASSES = {"tertiary", "tertiary_link", "unclassified", "road", "residential"}

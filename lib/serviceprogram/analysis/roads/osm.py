@@ -15,6 +15,8 @@ import numpy as np
 
 from .graph import DEFAULT_SPEEDS_KMH, FERRY_SPEED_KMH, FERRY_WAIT_MIN, RoadGraph, build_graph
 
+__all__ = ["parse_maxspeed", "read_osm"]
+
 _NO = {"no", "private"}
 _ZONES = {"se:urban": 50.0, "se:rural": 70.0, "se:motorway": 110.0, "se:living_street": 10.0}
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from ...errors import ServiceprogramError
 from .graph import FERRY_SPEED_KMH, FERRY_WAIT_MIN, MAX_SNAP_M
 
+__all__ = ["FOLDER", "SUFFIXES", "RoadSettingsError", "RoadSettings", "load_settings"]
+
 FOLDER = "vagnat"
 SUFFIXES = (".osm.pbf", ".gpkg")
 
