@@ -468,7 +468,7 @@ def test_scenario_errors():
 def test_charts_and_alt_texts():
     from matplotlib import _pylab_helpers
     from matplotlib.figure import Figure
-    from serviceprogram.publishing import access_charts
+    from serviceprogram.publishing import access_charts, access_maps
 
     points, pop = _three_shops()
     dist = distances(pop, points, YEAR)
@@ -480,13 +480,13 @@ def test_charts_and_alt_texts():
     fig.savefig(svg, format="svg")
     assert svg.getvalue().startswith(b"<?xml")
 
-    fig = access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
+    fig = access_maps.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
     width, height = fig.get_size_inches() * 2.54
     assert width == pytest.approx(16) and height == pytest.approx(18)
     fig.savefig(io.BytesIO(), format="svg")
     assert _pylab_helpers.Gcf.get_num_fig_managers() == 0
 
-    text = access_charts.alt_text_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
+    text = access_maps.alt_text_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
     # Within 5 km: 100 + 20 + 30 + 10 = 160 of 210 (76 %); 50 on 5–10 km (24 %).
     assert text.startswith("Karta över Testlän: 76\u00a0% av befolkningen bor inom 5 km fågelvägen")
     assert "24\u00a0% på 5–10 km" in text and "0\u00a0% över 20 km" in text

@@ -13,7 +13,7 @@ from serviceprogram.analysis import access, service_points
 from serviceprogram.analysis.geo import projection
 from serviceprogram.analysis.geo.projection import from_sweref
 from serviceprogram.analysis.roads.lines import RoadLines, road_lines
-from serviceprogram.publishing import access_charts
+from serviceprogram.publishing import access_charts, access_maps
 
 YEAR = 2024
 X0, Y0 = 500_000.0, 7_000_000.0
@@ -54,7 +54,7 @@ def _legend_titles(fig):
 
 def test_map_draws_roads_between_borders_and_points():
     points, pop, dist, _, lines = _case()
-    fig = access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän", roads=lines)
+    fig = access_maps.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän", roads=lines)
     ax = fig.axes[0]
     roads = {i: c for i, c in enumerate(ax.collections) if isinstance(c, LineCollection)}
     assert len(roads) == 3
@@ -78,7 +78,7 @@ def test_map_draws_roads_between_borders_and_points():
 
 def test_map_without_network_has_no_roads():
     points, pop, dist, _, _ = _case()
-    fig = access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
+    fig = access_maps.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
     assert not [c for c in fig.axes[0].collections if isinstance(c, LineCollection)]
     assert "Vägnät" not in _legend_titles(fig)
     assert "Avstånd fågelvägen" in _legend_titles(fig)
@@ -98,8 +98,8 @@ def _colour_of_point(fig, xy):
 
 def test_road_map_colours_points_by_road_distance():
     points, pop, dist, road_km, lines = _case()
-    straight = access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
-    road = access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän", roads=lines,
+    straight = access_maps.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
+    road = access_maps.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän", roads=lines,
                                     road_km=road_km)
     colors = [tuple(np.round(c, 3)) for c in access_charts.band_colors(4)]
     # fågelvägen: all three within 5 km
@@ -112,16 +112,16 @@ def test_road_map_colours_points_by_road_distance():
     assert grey not in colors and grey[0] == grey[1] == grey[2]
     assert "Avstånd längs vägen" in _legend_titles(road)
     labels = [t.get_text() for lg in road.legends for t in lg.get_texts()]
-    assert access_charts.NO_ROAD_LABEL in labels
+    assert access_maps.NO_ROAD_LABEL in labels
     assert any("längs vägnätet till närmaste" in t.get_text() for t in road.texts)
     with pytest.raises(errors.AccessError):
-        access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", road_km=road_km.iloc[:2])
+        access_maps.access_map(pop, dist, points, YEAR, "fullsortiment", road_km=road_km.iloc[:2])
 
 
 def test_alt_text_of_a_fagelvagen_map_names_the_roads_drawn():
     points, pop, dist, _, _ = _case()
-    plain = access_charts.alt_text_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
-    with_roads = access_charts.alt_text_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän", roads=True)
+    plain = access_maps.alt_text_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän")
+    with_roads = access_maps.alt_text_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän", roads=True)
     assert "vägnätet" not in plain
     assert with_roads.startswith(plain) and with_roads.endswith("Kartan visar också vägnätet: större vägar mörka "
                                                                  "och tjocka, mindre vägar ljusa och tunna.")
@@ -129,7 +129,7 @@ def test_alt_text_of_a_fagelvagen_map_names_the_roads_drawn():
 
 def test_alt_text_of_the_road_map():
     points, pop, _, road_km, _ = _case()
-    text = access_charts.alt_text_road_map(pop, road_km, points, YEAR, "fullsortiment", lan="Testlän")
+    text = access_maps.alt_text_road_map(pop, road_km, points, YEAR, "fullsortiment", lan="Testlän")
     # 100 of 170 within 5 km (59 %), 50 on 10–20 km (29 %), 20 without a road
     assert text.startswith("Karta över Testlän med vägnätet: 59\u00a0% av befolkningen bor inom 5 km längs vägnätet")
     assert "29\u00a0% på 10–20 km" in text
@@ -145,7 +145,7 @@ def test_locality_labels_do_not_overlap():
     dx, dy = rng.uniform(-4000, 4000, 12), rng.uniform(-4000, 4000, 12)
     lat, lon = from_sweref(X0 + dx, Y0 + dy)
     localities = pd.DataFrame({"namn": names, "lat": lat, "lon": lon, "befolkning": np.arange(12, 0, -1) * 1000})
-    fig = access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän",
+    fig = access_maps.access_map(pop, dist, points, YEAR, "fullsortiment", lan="Testlän",
                                    localities=localities, scale_km=20)
     ax = fig.axes[0]
     renderer = fig.canvas.get_renderer()
@@ -314,7 +314,7 @@ def test_jamfor_osm_reads_multipolygon_relations(tmp_path):
 def test_a_long_map_title_is_wrapped_inside_the_figure():
     points, pop, dist, _, _ = _case()
     title = "Scenario: avstånd fågelvägen till närmaste dagligvarubutik med fullsortiment"
-    fig = access_charts.access_map(pop, dist, points, YEAR, "fullsortiment", title=title)
+    fig = access_maps.access_map(pop, dist, points, YEAR, "fullsortiment", title=title)
     text = next(t for t in fig.texts if t.get_text().replace("\n", " ") == title)
     fig.canvas.draw()
     assert text.get_window_extent().x1 <= fig.bbox.x1

@@ -166,15 +166,15 @@ class WhatIf:
         """Map of the scenario: population by distance band to the nearest full-range shop."""
         if self.problems or self.report.data.befolkning is None:
             return Fragment("", "")
-        from ..publishing import access_charts
+        from ..publishing import access_maps
 
         report, data = self.report, self.report.data
-        fig = access_charts.access_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
+        fig = access_maps.access_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
                                        "fullsortiment", data.program.avstandsband_km, lan=data.program.lan,
                                        title="Scenario: avstånd fågelvägen till närmaste dagligvarubutik med "
                                              "fullsortiment", borders=report.borders,
                                        localities=report.localities, roads=report.road_lines)
-        alt = access_charts.alt_text_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
+        alt = access_maps.alt_text_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
                                          "fullsortiment", data.program.avstandsband_km, lan=data.program.lan,
                                          roads=report.road_lines is not None)
         return Fragment(str(report._figure(fig, "Scenario. " + alt, "Scenariots avstånd fågelvägen till närmaste "

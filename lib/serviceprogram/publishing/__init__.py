@@ -1,7 +1,7 @@
 """Publishing: the computed results as report sections, charts, workbooks and the memo.
 
 The yearly report's sections (:mod:`.report`), the overview (:mod:`.overview`),
-charts (:mod:`.charts`, :mod:`.access_charts`), the board memo (:mod:`.memo`), the
+charts and maps (:mod:`.charts`, :mod:`.access_charts`, :mod:`.access_maps`), the board memo (:mod:`.memo`), the
 workbooks (:mod:`.workbooks`) and HTML/PDF rendering (:mod:`.render`). Prose lives
 in ``serviceprogram/templates/``.
 """

@@ -771,7 +771,7 @@ class Report(Document):
 
     def access_section(self) -> Fragment:
         """Access to service: bands, people over 10 km, maps, shop importance, driftstöd check."""
-        from . import access_charts
+        from . import access_charts, access_maps
 
         if not self.valid:
             return self._empty()
@@ -820,11 +820,11 @@ class Report(Document):
         from ..analysis.geo.population_grid import source_text as population_source
         maps = []
         for key, label in service_points.SERVICE_TYPES.items():
-            fig = access_charts.access_map(population, figures.dist, points, self.year, key,
+            fig = access_maps.access_map(population, figures.dist, points, self.year, key,
                                            self.program.avstandsband_km, lan=self.program.lan,
                                            borders=self.borders, localities=self.localities,
                                            roads=self.road_lines)
-            alt = access_charts.alt_text_map(population, figures.dist, points, self.year, key,
+            alt = access_maps.alt_text_map(population, figures.dist, points, self.year, key,
                                              self.program.avstandsband_km, lan=self.program.lan,
                                              roads=self.road_lines is not None)
             maps.append(self._figure(fig, alt, f"{label}: befolkningen efter avstånd fågelvägen till närmaste "
@@ -904,14 +904,14 @@ class Report(Document):
 
     def road_map(self, figures: AccessFigures, typ: str = "fullsortiment"):
         """The map of road distances to the nearest open place of ``typ``, with the road network."""
-        from . import access_charts
+        from . import access_maps
 
         population, points = self.data.befolkning, self.data.tables["serviceplatser"]
         road_km = figures.roads.result.km
-        fig = access_charts.access_map(population, figures.dist, points, self.year, typ,
+        fig = access_maps.access_map(population, figures.dist, points, self.year, typ,
                                        self.program.avstandsband_km, lan=self.program.lan, borders=self.borders,
                                        localities=self.localities, roads=self.road_lines, road_km=road_km)
-        alt = access_charts.alt_text_road_map(population, road_km, points, self.year, typ,
+        alt = access_maps.alt_text_road_map(population, road_km, points, self.year, typ,
                                               self.program.avstandsband_km, lan=self.program.lan)
         label = service_points.SERVICE_TYPES[typ]
         return self._figure(fig, alt, f"{label}: befolkningen efter avstånd längs vägnätet till närmaste öppna "
