@@ -13,13 +13,13 @@ from ..errors import AccessError
 from .access import COUNTY_LABEL, DEFAULT_LIMIT_KM, band_table, over_limit
 from .bands import DEFAULT_BANDS_KM, fmt_km
 
-__all__ = ["indicator_rows", "compare", "change_against"]
+__all__ = ["indicator_rows", "compare", "change_against", "limit_token", "over_limit_id"]
 
 
 _INDICATOR_PREFIX = "tillganglighet_"
 
 
-def _limit_token(limit_km: float) -> str:
+def limit_token(limit_km: float) -> str:
     """Indicator id fragment for a limit: 10 -> "10km", 7.5 -> "7_5km".
 
     Parameters
@@ -33,6 +33,16 @@ def _limit_token(limit_km: float) -> str:
         Id-safe token.
     """
     return fmt_km(limit_km).replace(",", "_") + "km"
+
+
+def over_limit_id(measure: str, limit_km: float, prefix: str = "tillganglighet") -> str:
+    """The one place the over-the-limit ids are made (docs/indikatorer.md).
+
+    ``measure`` is ``"befolkning"`` (people) or ``"andel"`` (share); ``prefix``
+    ``"tillganglighet"`` (fågelvägen) or ``"vag"`` (road): 10 km gives
+    ``tillganglighet_befolkning_over_10km``.
+    """
+    return f"{prefix}_{measure}_over_{limit_token(limit_km)}"
 
 
 def indicator_rows(
@@ -85,7 +95,6 @@ def indicator_rows(
     """
     bands = band_table(population, dist, bands_km, kommuner=kommuner)
     over = over_limit(population, dist, limit_km, kommuner=kommuner)
-    token = _limit_token(limit_km)
     rows: list[tuple[str, str, float]] = []
 
     first_type = bands["typ"].iloc[0] if len(bands) else None
@@ -100,7 +109,7 @@ def indicator_rows(
         dim = f"{rec.typ}|{rec.kommun}|{rec.band}"
         rows.append((f"{_INDICATOR_PREFIX}andel_band", dim, float(rec.andel)))
     for measure in ("befolkning", "andel"):
-        ident = f"{_INDICATOR_PREFIX}{measure}_over_{token}"
+        ident = over_limit_id(measure, limit_km)
         for rec in over.itertuples(index=False):
             dim = rec.typ if rec.kommun == COUNTY_LABEL else f"{rec.typ}|{rec.kommun}"
             rows.append((ident, dim, float(getattr(rec, measure))))

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import text as fmt
+from ..analysis.access import DEFAULT_LIMIT_KM
+from ..analysis.access_indicators import over_limit_id
+from ..analysis.bands import fmt_km
 from ..errors import UsageError
 from ..files import fixed_timestamp, reproducible_zip, write_atomically
 from ..inputs.case import DEFAULT_PROPOSAL_HEADING, DEFAULT_RECIPIENTS_HEADING
@@ -397,17 +400,11 @@ def _places_and_plans_paragraph(year: int, sot, decided, f: _Figures) -> str:
     return " ".join(parts)
 
 
-_OVER_ID = re.compile(r"tillganglighet_befolkning_over_(\d+(?:_\d+)?)km")
-
-
-def _access_paragraph(lan: str, kommuner, f: _Figures) -> str | None:
-    ids = [m for m in map(_OVER_ID.fullmatch, f.ids()) if m]
-    if not ids or not f.has(ids[0].group(0), "fullsortiment"):
+def _access_paragraph(lan: str, kommuner, f: _Figures, limit_km: float = DEFAULT_LIMIT_KM) -> str | None:
+    people_id, share_id = over_limit_id("befolkning", limit_km), over_limit_id("andel", limit_km)
+    if not f.has(people_id, "fullsortiment"):
         return None
-    token = ids[0].group(1)
-    people_id = ids[0].group(0)
-    share_id = f"tillganglighet_andel_over_{token}km"
-    km = token.replace("_", ",")
+    km = fmt_km(limit_km)
     people = int(f.value(people_id, "fullsortiment"))
     distance = f"mer än {km}{NBSP}km fågelvägen från närmaste dagligvarubutik med fullsortiment"
     if people == 0:
@@ -423,7 +420,7 @@ def _access_paragraph(lan: str, kommuner, f: _Figures) -> str | None:
             dim = f"fullsortiment|{top}"
             parts.append(f"Andelen var högst i {kommun_name(top)}, där {f.percent(share_id, dim)} av invånarna "
                          f"({f.noun(people_id, dim, 'person', 'personer')}) hade så långt till en sådan butik.")
-    road = _road_sentences(token, f)
+    road = _road_sentences(limit_km, f)
     if road:
         parts.append(road)
     else:
@@ -432,9 +429,10 @@ def _access_paragraph(lan: str, kommuner, f: _Figures) -> str | None:
     return " ".join(parts)
 
 
-def _road_sentences(token: str, f: _Figures) -> str | None:
+def _road_sentences(limit_km: float, f: _Figures) -> str | None:
     """The road figures beside fågelvägen (``templates/memo/vagnat.txt.j2``), or None without a network."""
-    road_id, straight_id = f"vag_befolkning_over_{token}km", f"tillganglighet_befolkning_over_{token}km"
+    road_id = over_limit_id("befolkning", limit_km, prefix="vag")
+    straight_id = over_limit_id("befolkning", limit_km)
     full = "fullsortiment"
     if not (f.has(road_id, full) and f.has("vag_restid_medel_min", full)):
         return None
@@ -449,7 +447,7 @@ def _road_sentences(token: str, f: _Figures) -> str | None:
     unreachable = int(round(f.value("vag_befolkning_ej_nabar", full))) if f.has("vag_befolkning_ej_nabar", full) \
         else 0
     text = _memo_env().get_template("vagnat.txt.j2").render(
-        km=token.replace("_", ","), over_road=people(road_id, full), over_straight=people(straight_id, full),
+        km=fmt_km(limit_km), over_road=people(road_id, full), over_straight=people(straight_id, full),
         minutes=f.decimal("vag_restid_medel_min", full),
         over_road_daily=people(road_id, daily) if f.has(road_id, daily) and f.value(road_id, daily) > 0 else None,
         unreachable=f.noun("vag_befolkning_ej_nabar", full, "person", "personer") if unreachable else None)

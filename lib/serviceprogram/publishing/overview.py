@@ -23,14 +23,18 @@ import pandas as pd
 from .. import text as fmt
 from ..analysis import indicators as ind
 from ..analysis import service_points
+from ..analysis.access_indicators import over_limit_id
 from ..errors import WARNING, DataError, Problem, ServiceprogramError
 from ..inputs.program import Target, load_program
 from ..inputs.schemas import INSATS_STATUS, STODFORMER
 from ..paths import find_years, resolve_data_dir
 from . import charts
-from .report import Document, Fragment, Report, Table
+from .report import LIMIT_KM, Document, Fragment, Report, Table
 
-__all__ = ["SECTIONS", "RULE", "Assessment", "bounds", "assess", "Overview"]
+__all__ = ["SECTIONS", "RULE", "Assessment", "bounds", "assess", "Overview", "PEOPLE_OVER_LIMIT"]
+
+#: The indicator of people over the programme's distance limit (its id is made in access_indicators).
+PEOPLE_OVER_LIMIT = over_limit_id("befolkning", LIMIT_KM)
 
 SECTIONS = (
     ("mal", "Programmets mål"),
@@ -271,15 +275,15 @@ class Overview(Document):
                                     "Finansiering per år, alla källor, kronor", formatter=fmt.kr)
         access_table = access_chart = None
         if any(r.access is not None for r in self.reports.values()):
-            access_table = self._by_year([(label, "tillganglighet_befolkning_over_10km", key)
+            access_table = self._by_year([(label, PEOPLE_OVER_LIMIT, key)
                                           for key, label in service_points.SERVICE_TYPES.items()],
                                          "Invånare med mer än 10 km fågelvägen till närmaste serviceplats, per typ och år")
             fig = charts.grouped_barh([str(y) for y in years],
-                                      [self.value("tillganglighet_befolkning_over_10km", "fullsortiment", y) or 0
+                                      [self.value(PEOPLE_OVER_LIMIT, "fullsortiment", y) or 0
                                        for y in years], None, years[-1])
             alt = ("Staplar med antal invånare med mer än 10 km fågelvägen till närmaste dagligvarubutik med "
                    "fullsortiment: " + "; ".join(
-                       f"{y}: {fmt.num(self.value('tillganglighet_befolkning_over_10km', 'fullsortiment', y))}"
+                       f"{y}: {fmt.num(self.value(PEOPLE_OVER_LIMIT, 'fullsortiment', y))}"
                        for y in years) + ".")
             access_chart = self._figure(fig, alt, "Invånare med mer än 10 km fågelvägen till närmaste "
                                                   "dagligvarubutik med fullsortiment, per år.")

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ...files import replacing
-from .. import access, bands, service_points
+from .. import access, service_points
+from ..access_indicators import over_limit_id
 from ..geo import projection
 from .distances import RoadResult, road_distances
 from .osm import read_osm
@@ -105,9 +106,8 @@ def compare_table(population: pd.DataFrame, straight_m: pd.DataFrame, result: Ro
 
 def indicator_rows(table: pd.DataFrame, limit_km: float = access.DEFAULT_LIMIT_KM) -> pd.DataFrame:
     """Indicator rows (docs/indikatorer.md): dimension "<typ>" for the county, "<typ>|<kommun>" else."""
-    token = f"{bands.fmt_km(limit_km).replace(',', '_')}km"
     measures = {"vag_avstand_medel_km": "vag_km", "vag_restid_medel_min": "restid_min",
-                f"vag_befolkning_over_{token}": "over_grans_vag", "vag_befolkning_ej_nabar": "ej_nabar",
+                over_limit_id("befolkning", limit_km, prefix="vag"): "over_grans_vag", "vag_befolkning_ej_nabar": "ej_nabar",
                 "vag_befolkning_utan_anslutning": "utan_vag"}
     rows = []
     for ident, column in measures.items():
