@@ -26,7 +26,7 @@ class WhatIf:
         self.problems = problems or []
 
     @classmethod
-    def load(cls, year, data_dir=None, stang=None, nya=None) -> WhatIf:
+    def load(cls, year, data_dir=None, stang=None, nya=None, resultat_dir=None) -> WhatIf:
         """Load the year and check the scenario.
 
         Parameters
@@ -37,6 +37,9 @@ class WhatIf:
             Ids of service points to close; None: the most important shop.
         nya : list of dict or None
             New points: ``{"namn", "lat", "lon", "typer": [...]}``.
+        resultat_dir : str, Path or None
+            The year's saved results (:mod:`serviceprogram.results`): the baseline
+            is read from them instead of computed. None: computed here.
 
         Returns
         -------
@@ -46,6 +49,10 @@ class WhatIf:
         report = Report.load(year, data_dir)
         if not report.valid:
             return cls(report, stang, nya, report.problems)
+        if resultat_dir is not None:
+            from . import results
+
+            results.attach(report, results.load(resultat_dir, year=report.year))
         if report.data.befolkning is None:
             return cls(report, stang, nya)  # show() says what is needed (no_population)
         if stang is None:
@@ -69,9 +76,11 @@ class WhatIf:
     def result(self) -> access.ScenarioResult:
         """Baseline and scenario tables (see :func:`serviceprogram.access.scenario`)."""
         data = self.report.data
+        figures = self.report.__dict__.get("access")  # read from the saved results or computed already
+        baseline = figures.dist if figures is not None else None
         return access.scenario(data.befolkning, data.tables["serviceplatser"], data.year, self.stang, self.nya,
                                bands_km=data.program.avstandsband_km, limit_km=LIMIT_KM,
-                               kommuner=data.program.kommun_names)
+                               kommuner=data.program.kommun_names, baseline=baseline)
 
     @cached_property
     def road(self):
