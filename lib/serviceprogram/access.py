@@ -1062,6 +1062,17 @@ def _limit_token(limit_km: float) -> str:
     return _fmt_km(limit_km).replace(",", "_") + "km"
 
 
+def over_limit_id(measure: str, limit_km: float) -> str:
+    """The indicator id of the people (``measure="befolkning"``) or the share (``"andel"``)
+    over ``limit_km``: ``tillganglighet_befolkning_over_10km``, ``tillganglighet_andel_over_7_5km``."""
+    return f"{_INDICATOR_PREFIX}{measure}_over_{_limit_token(limit_km)}"
+
+
+def limit_text(limit_km: float) -> str:
+    """A limit as the text shows it: ``10``, ``7,5``."""
+    return _fmt_km(limit_km)
+
+
 def indicator_rows(
     population: pd.DataFrame,
     dist: pd.DataFrame,
@@ -1112,7 +1123,6 @@ def indicator_rows(
     """
     bands = band_table(population, dist, bands_km, kommuner=kommuner)
     over = over_limit(population, dist, limit_km, kommuner=kommuner)
-    token = _limit_token(limit_km)
     rows: list[tuple[str, str, float]] = []
 
     first_type = bands["typ"].iloc[0] if len(bands) else None
@@ -1127,7 +1137,7 @@ def indicator_rows(
         dim = f"{rec.typ}|{rec.kommun}|{rec.band}"
         rows.append((f"{_INDICATOR_PREFIX}andel_band", dim, float(rec.andel)))
     for measure in ("befolkning", "andel"):
-        ident = f"{_INDICATOR_PREFIX}{measure}_over_{token}"
+        ident = over_limit_id(measure, limit_km)
         for rec in over.itertuples(index=False):
             dim = rec.typ if rec.kommun == COUNTY_LABEL else f"{rec.typ}|{rec.kommun}"
             rows.append((ident, dim, float(getattr(rec, measure))))

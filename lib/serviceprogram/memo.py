@@ -389,17 +389,14 @@ def _places_and_plans_paragraph(year: int, sot, decided, f: _Figures) -> str:
     return " ".join(parts)
 
 
-_OVER_ID = re.compile(r"tillganglighet_befolkning_over_(\d+(?:_\d+)?)km")
+def _access_paragraph(lan: str, kommuner, f: _Figures, limit_km: float) -> str | None:
+    """People over ``limit_km`` (the limit the report's analysis used) to a full-range shop."""
+    from .access import limit_text, over_limit_id
 
-
-def _access_paragraph(lan: str, kommuner, f: _Figures) -> str | None:
-    ids = [m for m in map(_OVER_ID.fullmatch, f.ids()) if m]
-    if not ids or not f.has(ids[0].group(0), "fullsortiment"):
+    people_id, share_id = over_limit_id("befolkning", limit_km), over_limit_id("andel", limit_km)
+    if not f.has(people_id, "fullsortiment"):
         return None
-    token = ids[0].group(1)
-    people_id = ids[0].group(0)
-    share_id = f"tillganglighet_andel_over_{token}km"
-    km = token.replace("_", ",")
+    km = limit_text(limit_km)
     people = int(f.value(people_id, "fullsortiment"))
     distance = f"mer än {km}{NBSP}km fågelvägen från närmaste dagligvarubutik med fullsortiment"
     if people == 0:
@@ -443,7 +440,9 @@ def _compose(report) -> _Draft:
     paragraphs.append(_places_and_plans_paragraph(year, report.indicators.sot_invigda,
                                                   report.indicators.planer_beslutade, f))
     if report.access is not None:
-        access = _access_paragraph(program.lan, program.kommun_names, f)
+        from .report import LIMIT_KM
+
+        access = _access_paragraph(program.lan, program.kommun_names, f, LIMIT_KM)
         if access:
             paragraphs.append(access)
     table = []
