@@ -209,3 +209,23 @@ def test_a_build_runs_the_access_analysis_once_per_year(built_2024):
     years = Counter(int(line.split()[0]) for line in counted if line)
     assert years == {YEAR: 1}
     assert results.load(built_2024 / results.FOLDER, year=YEAR, data_dir=DATA).has_access
+
+
+def test_the_overview_gets_a_copy_of_each_years_results_wherever_they_are(tmp_path):
+    def saved(folder: Path, year: int) -> Path:
+        (folder / results.FOLDER).mkdir(parents=True)
+        (folder / results.FOLDER / results.MANIFEST).write_text(str(year), encoding="utf-8")
+        return folder
+
+    running = build._Job(2023, tmp_path / "2023", {}, staging=saved(tmp_path / ".2023-bygge", 2023))
+    published = build._Job(2024, saved(tmp_path / "2024", 2024), {}, staging=tmp_path / ".2024-bygge",
+                           published=True)
+    earlier = saved(tmp_path / "2025", 2025)  # fresh: published by an earlier build
+    unfinished = tmp_path / "2026"
+    (unfinished / results.FOLDER).mkdir(parents=True)  # no manifest: the overview computes the year
+    overview = build._Job(0, tmp_path / "program", {}, staging=tmp_path / ".program-bygge")
+    build._gather_results(overview, {2023: running, 2024: published, 2025: earlier, 2026: unfinished})
+    copies = overview.staging / build.OVERVIEW_RESULTS
+    assert sorted(p.name for p in copies.iterdir()) == ["2023", "2024", "2025"]
+    assert [(copies / str(y) / results.MANIFEST).read_text(encoding="utf-8") for y in (2023, 2024, 2025)] == \
+        ["2023", "2024", "2025"]
