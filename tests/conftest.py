@@ -66,11 +66,22 @@ def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600, **kwargs)
 
 
+# The file where the build of ``built_2024`` counts its access analyses (tests/count_hook).
+ACCESS_COUNT = "access-analyser.txt"
+
+
 @pytest.fixture(scope="session")
 def built_2024(tmp_path_factory) -> Path:
-    """The 2024 example report built once per test session through the real command."""
+    """The 2024 example report built once per test session through the real command.
+
+    Every process of the build counts its access analyses into
+    ``<outputs>/../access-analyser.txt`` (see ``tests/count_hook``).
+    """
     out = tmp_path_factory.mktemp("outputs")
-    result = run_cli("report", "--data-dir", DATA, "--out", out, "--year", 2024)
+    hook = Path(__file__).resolve().parent / "count_hook"
+    env = {**os.environ, "SERVICEPROGRAM_COUNT_ACCESS": str(out.parent / ACCESS_COUNT),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")]))}
+    result = run_cli("report", "--data-dir", DATA, "--out", out, "--year", 2024, "--jobs", 2, env=env)
     assert result.returncode == 0, result.stderr
     return out / "2024"
 

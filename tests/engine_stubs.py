@@ -70,3 +70,42 @@ def overview(function=quick, kernel=False) -> build.Part:
 def records(folder: Path) -> list[dict]:
     """What the stand-ins recorded in a published folder."""
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("del-*.json"))]
+
+
+def saving_results(staging, data_dir, year=None, data=None, previous=None) -> int:
+    """A report stand-in that saves a year's results the way the notebook does, a moment after it starts."""
+    import time
+
+    time.sleep(0.5)  # parts started in parallel with it would look before the results are there
+    folder = build.results_dir(staging)
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"year": year, "pid": os.getpid()}), encoding="utf-8")
+    return quick(staging, data_dir, year)
+
+
+def reading_results(staging, data_dir, year=None, data=None, previous=None) -> int:
+    """A what-if or exports stand-in that needs the year's results, as the real ones do."""
+    saved = build.results_dir(staging) / "manifest.json"
+    if not saved.is_file():
+        raise RuntimeError(f"inga resultat för {year} när delen började")
+    _record(staging, f"läste-{uuid.uuid4().hex[:8]}", year=json.loads(saved.read_text(encoding="utf-8"))["year"])
+    return 0
+
+
+def reading_all_results(staging, data_dir) -> int:
+    """An overview stand-in: records the years whose results the build gathered for it."""
+    gathered = Path(staging) / build.OVERVIEW_RESULTS
+    years = sorted(int(p.name) for p in gathered.iterdir()) if gathered.is_dir() else []
+    _record(staging, "oversikt", years=years)
+    return 0
+
+
+def ordered_parts() -> tuple:
+    """A year's three parts in the real order: the report saves results, the two others read them."""
+    return (build.Part("report_part", saving_results, build.PARTS["report_part"].rank, False, loaded=False),
+            build.Part("whatif_part", reading_results, build.PARTS["whatif_part"].rank, False, loaded=False,
+                       after=("report_part",)),
+            build.Part("exports_part", reading_results, build.PARTS["exports_part"].rank, False, loaded=False,
+                       after=("report_part",)),
+            build.Part("overview_part", reading_all_results, build.PARTS["overview_part"].rank, False,
+                       loaded=False, after=("report_part",)))

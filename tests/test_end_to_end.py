@@ -25,9 +25,9 @@ def plain(text: str) -> str:
 
 def test_outputs_are_written(built):
     names = sorted(p.name for p in built.iterdir())
-    assert names == [".manifest.json", "indikatorer-2024.csv", "tillganglighet-2024.html", "tillganglighet-2024.ipynb",
-                     "tjansteskrivelse-2024.docx", "uppfoljning-2024.html", "uppfoljning-2024.ipynb",
-                     "uppfoljning-2024.pdf", "uppfoljning-2024.xlsx"]
+    assert names == [".manifest.json", "indikatorer-2024.csv", "resultat", "tillganglighet-2024.html",
+                     "tillganglighet-2024.ipynb", "tjansteskrivelse-2024.docx", "uppfoljning-2024.html",
+                     "uppfoljning-2024.ipynb", "uppfoljning-2024.pdf", "uppfoljning-2024.xlsx"]
 
 
 def test_html_shows_seed_figures_and_is_self_contained(built):

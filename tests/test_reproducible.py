@@ -12,3 +12,8 @@ def test_build_is_byte_reproducible(built_2024, tmp_path):
         first = (built_2024 / name).read_bytes()
         second = (tmp_path / "2024" / name).read_bytes()
         assert first == second, f"{name} differs between two builds"
+    saved = sorted(p.relative_to(built_2024) for p in (built_2024 / "resultat").iterdir())
+    assert len(saved) > 10 and saved == sorted(p.relative_to(tmp_path / "2024")
+                                               for p in (tmp_path / "2024" / "resultat").iterdir())
+    for name in saved:  # the saved results too (serviceprogram.results)
+        assert (built_2024 / name).read_bytes() == (tmp_path / "2024" / name).read_bytes(), f"{name} differs"

@@ -133,6 +133,7 @@ def scenario(
     bands_km: Iterable[float] = DEFAULT_BANDS_KM,
     limit_km: float = DEFAULT_LIMIT_KM,
     kommuner: Sequence[str] | None = None,
+    baseline: pd.DataFrame | None = None,
 ) -> ScenarioResult:
     """What if some service points close and new ones open?
 
@@ -156,6 +157,10 @@ def scenario(
         Limit for the over-limit table.
     kommuner : sequence of str, optional
         Municipality order.
+    baseline : pandas.DataFrame, optional
+        :func:`~serviceprogram.analysis.access.distances` of ``population`` to
+        ``points`` for ``year``, when already computed (the year's saved
+        results); computed here if not given.
 
     Returns
     -------
@@ -195,7 +200,7 @@ def scenario(
         for col in ("oppnad", "stangd"):
             changed[col] = pd.to_datetime(changed[col])
 
-    base_dist = distances(population, points, year)
+    base_dist = distances(population, points, year) if baseline is None else baseline
     scen_dist = distances(population, changed, year)
     base_band = band_table(population, base_dist, bands_km, kommuner=kommuner)
     scen_band = band_table(population, scen_dist, bands_km, kommuner=kommuner)

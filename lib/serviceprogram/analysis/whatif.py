@@ -27,7 +27,7 @@ class WhatIf:
         self.problems = problems or []
 
     @classmethod
-    def load(cls, year, data_dir=None, stang=None, nya=None) -> WhatIf:
+    def load(cls, year, data_dir=None, stang=None, nya=None, resultat_dir=None) -> WhatIf:
         """Load the year and check the scenario.
 
         Parameters
@@ -38,6 +38,9 @@ class WhatIf:
             Ids of service points to close; None: the most important shop.
         nya : list of dict or None
             New points: ``{"namn", "lat", "lon", "typer": [...]}``.
+        resultat_dir : str, Path or None
+            The year's saved results (:mod:`serviceprogram.results`): the baseline
+            is read from them instead of computed. None: computed here.
 
         Returns
         -------
@@ -47,6 +50,10 @@ class WhatIf:
         report = Report.load(year, data_dir)
         if not report.valid:
             return cls(report, stang, nya, report.problems)
+        if resultat_dir is not None:
+            from . import results
+
+            results.attach(report, results.load(resultat_dir, year=report.year))
         if report.data.befolkning is None:
             return cls(report, stang, nya)  # show() says what is needed (no_population)
         if stang is None:
@@ -70,9 +77,11 @@ class WhatIf:
     def result(self) -> scenario.ScenarioResult:
         """Baseline and scenario tables (see :func:`serviceprogram.analysis.scenario.scenario`)."""
         data = self.report.data
+        figures = self.report.__dict__.get("access")  # read from the saved results or computed already
+        baseline = figures.dist if figures is not None else None
         return scenario.scenario(data.befolkning, data.tables["serviceplatser"], data.year, self.stang, self.nya,
                                bands_km=data.program.avstandsband_km, limit_km=LIMIT_KM,
-                               kommuner=data.program.kommun_names)
+                               kommuner=data.program.kommun_names, baseline=baseline)
 
     @cached_property
     def road(self):

@@ -34,6 +34,7 @@ def expected_outputs(year: int) -> list[str]:
         f"indikatorer-{year}.csv", f"uppfoljning-{year}.xlsx",
         f"tillganglighet-{year}.ipynb", f"tillganglighet-{year}.html",
         f"tjansteskrivelse-{year}.docx",
+        "resultat/manifest.json",  # the year's saved results (serviceprogram.results), read by the overview
     ]
 
 

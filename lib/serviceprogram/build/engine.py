@@ -8,7 +8,11 @@
   listed, and the workers stop at once.
 - A year is built as three parts (follow-up report, what-if page, exported
   files), handed out to the free workers a few years at a time, longest
-  parts first. A worker imports
+  parts first. The report's notebook computes the year's results once and
+  saves them in the staging folder (:mod:`serviceprogram.results`); the
+  what-if page and the exports of that year start after it and read them,
+  and the overview starts after every year's report and reads a copy of
+  them all (:attr:`Part.after`). A worker imports
   papermill, nbconvert and WeasyPrint on its first part and reuses them and
   its kernel for the next ones.
 - Each year is built in a temporary folder beside its output folder and
@@ -184,14 +188,15 @@ def _shutdown_kernel() -> None:
         run_sync(km.shutdown_kernel)(now=True)
 
 
-def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
+def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path, **extra: str):
     """Run a notebook with papermill in this process's kernel; return the executed notebook.
 
     A first cell (tagged ``serviceprogram-reset``, left out of the report)
     empties the kernel's namespace, so the notebook runs as from a fresh start
     with the package already imported. The parameters are an integer and a
     path string, which papermill writes with ``repr``: nothing a user passes
-    can become code.
+    can become code. ``extra``: more path strings (``resultat_dir``, see
+    :mod:`serviceprogram.results`).
     """
     import nbformat
     import papermill
@@ -208,6 +213,7 @@ def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
     parameters = {"data_dir": str(data_dir)}
     if year is not None:
         parameters["year"] = int(year)
+    parameters.update({name: str(value) for name, value in extra.items()})
     papermill.execute_notebook(
         nb, str(executed), parameters=parameters, cwd=str(notebook.parent), kernel_name="python3",
         progress_bar=False, log_output=False, km=_kernel(),
@@ -216,8 +222,20 @@ def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path):
 
 
 # The parts of a build. Each runs in a worker (or in this process), writes its
-# files into the staging folder and returns its number of data warnings. A
-# year has three independent parts, so that two workers can share a year.
+# files into the staging folder and returns its number of data warnings. The
+# report computes the year's results once and saves them in the staging folder
+# (serviceprogram.results); the what-if page and the exports of the year, and
+# the overview of all years, start after it and read them.
+
+def results_dir(staging: Path) -> Path:
+    """Where a year's report saves its results in the staging folder (and the published one)."""
+    from ..results import FOLDER
+
+    return Path(staging) / FOLDER
+
+
+# The overview's copy of every year's results while it is built (removed before publishing).
+OVERVIEW_RESULTS = ".resultat-ar"
 
 def _report(data_dir: Path, year: int, data, previous):
     """The year's Report from the data the build validated (loaded again when not given)."""
@@ -260,7 +278,8 @@ def report_part(staging: Path, data_dir: Path, year: int, data=None, previous=No
 
     report = _report(data_dir, year, data, previous)
     program = report.program
-    nb = _execute(notebook_path(), staging / f"uppfoljning-{year}.ipynb", year, data_dir)
+    nb = _execute(notebook_path(), staging / f"uppfoljning-{year}.ipynb", year, data_dir,
+                  resultat_dir=results_dir(staging))
     title = f"Uppföljning av regionalt serviceprogram {year} – {program.region}"
     html = notebook_to_html(nb, title, f"{program.program}: uppföljning av år {year}", program.exempeldata)
     (staging / f"uppfoljning-{year}.html").write_text(html, encoding="utf-8")
@@ -269,13 +288,22 @@ def report_part(staging: Path, data_dir: Path, year: int, data=None, previous=No
 
 
 def exports_part(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
-    """The indicator CSV, the indicator workbook and the board memo; returns 0 (see :func:`report_part`)."""
+    """The indicator CSV, the indicator workbook and the board memo; returns 0 (see :func:`report_part`).
+
+    They are made from the results the year's report saved in ``staging``
+    (:mod:`serviceprogram.results`); only when the build has no report part
+    (``parts=``) are they computed here.
+    """
+    from .. import results
     from ..analysis import indicators as ind
-    from ..publishing.workbooks import write_indicator_workbook
     from ..publishing.memo import write_memo
     from ..publishing.report import export_name
+    from ..publishing.workbooks import write_indicator_workbook
 
     report = _report(data_dir, year, data, previous)
+    saved = results.find(results_dir(staging))
+    if saved is not None:
+        results.attach(report, saved)
     ind.write_csv(report.long, staging / f"indikatorer-{year}.csv")
     write_memo(report, staging / f"tjansteskrivelse-{year}.docx")
     write_indicator_workbook(report.indicators, report.program, staging / export_name(year),
@@ -288,7 +316,10 @@ def whatif_part(staging: Path, data_dir: Path, year: int) -> int:
     from ..publishing.render import notebook_to_html
 
     program = load_program(data_dir)
-    whatif = _execute(notebook_path(WHATIF_NOTEBOOK), staging / f"tillganglighet-{year}.ipynb", year, data_dir)
+    saved = results_dir(staging)
+    extra = {"resultat_dir": saved} if saved.is_dir() else {}
+    whatif = _execute(notebook_path(WHATIF_NOTEBOOK), staging / f"tillganglighet-{year}.ipynb", year, data_dir,
+                      **extra)
     html = notebook_to_html(whatif, f"Scenario: tillgång till service {year} – {program.region}",
                             "Scenario för tillgången till service", program.exempeldata)
     (staging / f"tillganglighet-{year}.html").write_text(html, encoding="utf-8")
@@ -300,7 +331,9 @@ def overview_part(staging: Path, data_dir: Path) -> int:
     from ..publishing.render import html_to_pdf, notebook_to_html
 
     program = load_program(data_dir)
-    nb = _execute(notebook_path(OVERVIEW_NOTEBOOK), staging / "programoversikt.ipynb", None, data_dir)
+    saved = Path(staging) / OVERVIEW_RESULTS  # every year's results, copied by the build (_gather_results)
+    extra = {"resultat_dir": saved} if saved.is_dir() else {}
+    nb = _execute(notebook_path(OVERVIEW_NOTEBOOK), staging / "programoversikt.ipynb", None, data_dir, **extra)
     html = notebook_to_html(nb, f"{program.program}: programöversikt – {program.region}",
                             f"{program.program}: alla uppföljningsår och programmets mål", program.exempeldata)
     (staging / "programoversikt.html").write_text(html, encoding="utf-8")
@@ -323,6 +356,8 @@ class Part:
     rank: int  # longest parts first: a follow-up report takes about five times a what-if page
     kernel: bool = True  # runs a notebook: the workers launch their kernels before it comes
     loaded: bool = True  # receives the years the build validated (else None: it reads what it needs)
+    # Starts when these parts are done: of its own year, or of every year for the overview (their results).
+    after: tuple[str, ...] = ()
 
 
 def _whatif_year(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
@@ -333,9 +368,9 @@ def _whatif_year(staging: Path, data_dir: Path, year: int, data=None, previous=N
 # short ones fill the gaps at the end.
 PARTS: dict[str, Part] = {part.name: part for part in (
     Part("report_part", report_part, 0),
-    Part("overview_part", overview_part, 1),
-    Part("whatif_part", _whatif_year, 2, loaded=False),
-    Part("exports_part", exports_part, 3, kernel=False),
+    Part("overview_part", overview_part, 1, after=("report_part",)),
+    Part("whatif_part", _whatif_year, 2, loaded=False, after=("report_part",)),
+    Part("exports_part", exports_part, 3, kernel=False, after=("report_part",)),
 )}
 # What a year's build makes (scripts/bench_build.py narrows it with ``parts=``).
 YEAR_PARTS = ("report_part", "whatif_part", "exports_part")
@@ -395,11 +430,16 @@ class _Job:
     pending: int = 0
     warnings: int = 0
     start: float = field(default_factory=time.perf_counter)
+    published: bool = False
+    # Called in the parent just before the job's first part starts (the overview gathers the years' results).
+    prepare: Callable[[], None] | None = None
 
     def finish(self) -> BuildResult:
         """Write the manifest and publish the staging folder."""
         cache.write_manifest(self.staging, self.manifest)
+        shutil.rmtree(self.staging / OVERVIEW_RESULTS, ignore_errors=True)
         final = publish(self.staging, self.final)
+        self.published = True
         return BuildResult(self.key, final, sorted(final.iterdir()), time.perf_counter() - self.start,
                            self.warnings)
 
@@ -625,10 +665,34 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
             out.mkdir(parents=True, exist_ok=True)
             work = [_year_job(folder, out, y, loaded, manifests[y], year_parts) for y in todo]
             if with_overview:
-                work.append(_Job(0, out / cache.PROGRAM_FOLDER, manifests[0], [(overview_parts[0], (folder,))]))
+                overview_job = _Job(0, out / cache.PROGRAM_FOLDER, manifests[0], [(overview_parts[0], (folder,))])
+                sources = {y: out / str(y) for y in all_years}
+                sources.update({job.key: job for job in work})
+                overview_job.prepare = lambda: _gather_results(overview_job, sources)
+                work.append(overview_job)
             for result in _run(pool, work, progress):
                 results[result.year] = result
     return [results[y] for y in years] + ([results[0]] if 0 in results else [])
+
+
+def _gather_results(job: _Job, sources: dict) -> None:
+    """Copy every year's saved results into the overview's staging folder, for its notebook to read.
+
+    ``sources``: year -> the year's :class:`_Job` in this build (its staging
+    folder, or its published one once done) or its published folder from an
+    earlier build. A copy, made in this process, which alone publishes: a
+    year published while the overview runs cannot move the files it reads.
+    Years without complete results are left out (the overview computes them).
+    """
+    from ..results import FOLDER, MANIFEST
+
+    target = job.staging / OVERVIEW_RESULTS
+    for year, source in sorted(sources.items()):
+        if isinstance(source, _Job):
+            source = source.final if source.published else source.staging
+        folder = Path(source) / FOLDER
+        if (folder / MANIFEST).is_file():
+            shutil.copytree(folder, target / str(year))
 
 
 def _search_roads(loaded: dict) -> None:
@@ -723,13 +787,24 @@ def _stop_workers(pool) -> None:
     psutil.wait_procs(victims, timeout=10)
 
 
+def _needs(part: Part, job: _Job, jobs: list[_Job]) -> set:
+    """The (job key, part name) pairs that must be done before ``part`` of ``job`` starts.
+
+    :attr:`Part.after` names parts of the same year; for the overview (key 0),
+    of every year in the build. A part the build does not make is not waited for.
+    """
+    sources = [j for j in jobs if j.key != 0] if job.key == 0 else [job]
+    return {(j.key, p.name) for j in sources for p, _ in j.parts if p.name in part.after}
+
+
 def _run(pool, jobs: list[_Job], progress):
     """Run the jobs' parts in the pool (or in this process); yield each job's result when published.
 
     Parts are handed out one per free worker: the jobs in windows of twice
     as many jobs as workers, and within a window the longest parts first
     (:attr:`Part.rank`), so that short parts fill the gaps at the end while
-    years are still published as the batch goes.
+    years are still published as the batch goes. A part waits for the parts
+    it reads (:func:`_needs`); the next one that may start goes first.
 
     Whatever happens, no staging folder is left behind: on an error the
     running parts are waited for, on an interrupt (Ctrl-C, SIGTERM) the
@@ -746,7 +821,9 @@ def _run(pool, jobs: list[_Job], progress):
             for job in jobs:
                 if progress:
                     progress("start", job.key, total=total)
-                for part, args in job.parts:
+                if job.prepare is not None:
+                    job.prepare()
+                for part, args in sorted(job.parts, key=lambda item: bool(item[0].after)):
                     job.warnings += _run_part(part, job.staging, *args)
                 result = job.finish()
                 if progress:
@@ -760,19 +837,26 @@ def _run(pool, jobs: list[_Job], progress):
         queue = [(index // window, part.rank, part, args, job)
                  for index, job in enumerate(jobs) for part, args in job.parts]
         queue.sort(key=lambda part: part[:2])  # stable: years stay in order within a rank
-        started = set()
+        started, finished = set(), set()
         try:
             while queue or pending:
-                while queue and len(pending) < workers:
-                    _, _, part, args, job = queue.pop(0)
+                while len(pending) < workers:
+                    ready = next((i for i, item in enumerate(queue)
+                                  if _needs(item[2], item[4], jobs) <= finished), None)
+                    if ready is None:
+                        break
+                    _, _, part, args, job = queue.pop(ready)
                     if job.key not in started:
                         started.add(job.key)
                         if progress:
                             progress("start", job.key, total=total)
-                    pending[pool.submit(_run_part, part, job.staging, *args)] = job
+                        if job.prepare is not None:
+                            job.prepare()
+                    pending[pool.submit(_run_part, part, job.staging, *args)] = (job, part)
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    job = pending.pop(future)
+                    job, part = pending.pop(future)
+                    finished.add((job.key, part.name))
                     job.warnings += future.result()
                     job.pending -= 1
                     if not job.pending:

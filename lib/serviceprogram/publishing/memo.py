@@ -477,7 +477,9 @@ def _compose(report) -> _Draft:
     paragraphs.append(_places_and_plans_paragraph(year, report.indicators.sot_invigda,
                                                   report.indicators.planer_beslutade, f))
     if report.access is not None:
-        access = _access_paragraph(program.lan, program.kommun_names, f)
+        from .report import LIMIT_KM
+
+        access = _access_paragraph(program.lan, program.kommun_names, f, LIMIT_KM)
         if access:
             paragraphs.append(access)
     table = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -127,8 +128,13 @@ class Overview(Document):
         self.problems = list(problems)
 
     @classmethod
-    def load(cls, data_dir=None) -> Overview:
+    def load(cls, data_dir=None, resultat_dir=None) -> Overview:
         """Load every year folder; years with errors are listed, not included.
+
+        ``resultat_dir``: a folder with each year's saved results in a subfolder
+        named by the year (:mod:`serviceprogram.results`, gathered by the
+        build); a year's figures are read from there when they were computed
+        from the data as it is now, else computed here.
 
         Returns
         -------
@@ -143,9 +149,17 @@ class Overview(Document):
             return cls(data_dir, None, {}, [], exc.problems)
         except ServiceprogramError as exc:
             return cls(data_dir, None, {}, [], [Problem(str(data_dir or "data"), None, None, None, str(exc))])
+        from . import results
+
         reports, skipped = {}, []
         for year in find_years(folder):
             report = Report.load(year, folder)
+            saved = Path(resultat_dir) / str(year) if resultat_dir is not None else None
+            if report.valid and saved is not None and (saved / results.MANIFEST).is_file():
+                try:
+                    results.attach(report, results.load(saved, year=year, data_dir=folder))
+                except results.ResultsError:
+                    pass  # saved from other data or by another version: computed here instead
             (reports.__setitem__(year, report) if report.valid else skipped.append(year))
         return cls(folder, program, reports, skipped)
 

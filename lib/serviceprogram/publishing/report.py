@@ -350,11 +350,15 @@ class Report(Document):
         return driftstod_check(self.data)
 
     @cached_property
-    def previous_access(self) -> AccessFigures | None:
-        """Access analysis of the previous year, when it has population points."""
+    def previous_over(self) -> pd.DataFrame | None:
+        """People over the limit in the previous year (the access section's comparison), when it has
+        population points. Only what the comparison needs: the previous year's analysis is its own
+        report's (saved in its results, see :mod:`serviceprogram.results`)."""
         if self.previous is None or self.previous.befolkning is None:
             return None
-        return AccessFigures.compute(self.previous)
+        data = self.previous
+        dist = access.distances(data.befolkning, data.tables["serviceplatser"], data.year)
+        return access.over_limit(data.befolkning, dist, LIMIT_KM, kommuner=data.program.kommun_names)
 
     @cached_property
     def borders(self):
@@ -778,13 +782,13 @@ class Report(Document):
         figures = self.access
         if figures is None:
             return self.no_population_section()
-        previous = self.previous_access
+        previous_over = self.previous_over
         road = self.road_tables(figures) if figures.roads is not None else {}  # first: tables numbered in order
         county = access.COUNTY_LABEL
         bands = figures.bands
         labels = list(dict.fromkeys(bands["band"]))
         over = figures.over.set_index(["typ", "kommun"])
-        before = previous.over.set_index(["typ", "kommun"]) if previous else None
+        before = previous_over.set_index(["typ", "kommun"]) if previous_over is not None else None
         columns = ["Servicetyp", *labels, f"Över {LIMIT_KM} km, personer"]
         if before is not None:
             columns.append(f"Förändring mot {self.year - 1}")
