@@ -8,9 +8,10 @@ import zipfile
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
+from serviceprogram import xlsx
 from serviceprogram.analysis.indicators import compute
 from serviceprogram.errors import WARNING, DataError, Problem, UsageError
-from serviceprogram.inputs import schemas
+from serviceprogram.inputs import schemas, template
 from serviceprogram.inputs.loading import load_year
 from serviceprogram.inputs.program import load_program
 from serviceprogram.publishing import workbooks as excel
@@ -33,7 +34,7 @@ def validation_for(ws, name: str):
     """The data validation covering rows 2..1000 of a column, or None."""
     letter = column_of(ws, name)
     for dv in ws.data_validations.dataValidation:
-        if f"{letter}2:{letter}{excel.MAX_ROW}" in str(dv.sqref):
+        if f"{letter}2:{letter}{template.MAX_ROW}" in str(dv.sqref):
             return dv
     return None
 
@@ -59,7 +60,7 @@ def sheet_xml(path) -> dict[str, str]:
 
 
 def test_template_sheets_headers_comments_and_help(data_dir):
-    path = excel.write_template(data_dir, YEAR)
+    path = template.write_template(data_dir, YEAR)
     assert path == data_dir / str(YEAR) / "uppfoljning.xlsx"
     book = load_workbook(path)
     assert book.sheetnames == ["Hjälp", *schemas.TABLES]  # no long list: no Listor sheet
@@ -72,7 +73,7 @@ def test_template_sheets_headers_comments_and_help(data_dir):
             assert cell.comment is not None and f.help in cell.comment.text
             assert ws.column_dimensions[cell.column_letter].width >= len(f.name)
             fmt = ws.cell(2, cell.column).number_format
-            assert ws.cell(excel.MAX_ROW, cell.column).number_format == fmt
+            assert ws.cell(template.MAX_ROW, cell.column).number_format == fmt
             if f.kind == "date":
                 assert fmt == "yyyy-mm-dd"
             if f.kind == "amount":
@@ -89,7 +90,7 @@ def test_template_sheets_headers_comments_and_help(data_dir):
 
 
 def test_template_drop_down_lists_and_validations(data_dir):
-    path = excel.write_template(data_dir, YEAR)
+    path = template.write_template(data_dir, YEAR)
     book = load_workbook(path)
     program = load_program(data_dir)
     expected = {
@@ -126,7 +127,7 @@ def test_long_list_goes_to_a_hidden_sheet(data_dir):
     toml.write_text(toml.read_text(encoding="utf-8") + extra, encoding="utf-8")
     program = load_program(data_dir)
     assert len(",".join(program.kommun_names)) > 255
-    book = load_workbook(excel.write_template(data_dir, YEAR))
+    book = load_workbook(template.write_template(data_dir, YEAR))
     assert book.sheetnames[-1] == "Listor" and book["Listor"].sheet_state == "hidden"
     for table in ("stod", "foretagsbesok", "serviceplatser", "serviceplaner"):
         dv = validation_for(book[table], "kommun")
@@ -136,27 +137,27 @@ def test_long_list_goes_to_a_hidden_sheet(data_dir):
 
 
 def test_template_refuses_overwrite_without_force(data_dir):
-    path = excel.write_template(data_dir, YEAR)
+    path = template.write_template(data_dir, YEAR)
     book = load_workbook(path)
     book["stod"]["A2"] = "RUN/1/2026"
     book.save(path)
     with pytest.raises(UsageError, match="--force"):
-        excel.write_template(data_dir, YEAR)
+        template.write_template(data_dir, YEAR)
     assert load_workbook(path)["stod"]["A2"].value == "RUN/1/2026"  # untouched
-    excel.write_template(data_dir, YEAR, force=True)
+    template.write_template(data_dir, YEAR, force=True)
     assert load_workbook(path)["stod"]["A2"].value is None
 
 
 def test_template_refuses_a_year_with_csv_tables(data_dir):
     with pytest.raises(UsageError, match="CSV") as info:
-        excel.write_template(data_dir, 2024, force=True)
+        template.write_template(data_dir, 2024, force=True)
     assert "stod.csv" in str(info.value)
     assert not (data_dir / "2024/uppfoljning.xlsx").exists()
 
 
 def fill_template(data_dir, wrong_stodform: str | None = None):
     """Fill the template as an analyst in Excel would: real dates, numbers, list values."""
-    path = excel.write_template(data_dir, YEAR)
+    path = template.write_template(data_dir, YEAR)
     program = load_program(data_dir)
     names = program.kommun_names
     book = load_workbook(path)
@@ -346,8 +347,8 @@ def test_formula_like_text_is_never_a_formula(indicators_2024, tmp_path):
 
     book = Workbook()
     for i, value in enumerate(DANGEROUS, start=1):
-        excel.write_value(book.active.cell(i, 1), value)
-    direct_path = excel.save_workbook(book, tmp_path / "direct.xlsx")
+        xlsx.write_value(book.active.cell(i, 1), value)
+    direct_path = xlsx.save_workbook(book, tmp_path / "direct.xlsx")
 
     for path in (problems_path, export_path, direct_path):
         for name, xml in sheet_xml(path).items():
@@ -365,8 +366,8 @@ def test_write_value_types_and_control_characters(tmp_path):
     ws = book.active
     values = ["a\x00b\x1fc", 12.0, 12.5, pd.Timestamp(2024, 3, 15), float("nan"), pd.NA, pd.NaT, None, "#N/A"]
     for i, value in enumerate(values, start=1):
-        excel.write_value(ws.cell(i, 1), value)
-    path = excel.save_workbook(book, tmp_path / "v.xlsx")
+        xlsx.write_value(ws.cell(i, 1), value)
+    path = xlsx.save_workbook(book, tmp_path / "v.xlsx")
     saved = load_workbook(path).active
     back = [saved.cell(i, 1).value for i in range(1, len(values) + 1)]
     assert back[:4] == ["abc", 12, 12.5, dt.datetime(2024, 3, 15)]

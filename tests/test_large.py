@@ -21,7 +21,8 @@ from serviceprogram.publishing.report import (
     Report,
     cell_text,
 )
-from serviceprogram.publishing.workbooks import LIST_SHEETS, build_indicator_workbook, save_workbook, write_value
+from serviceprogram.publishing.workbooks import LIST_SHEETS, build_indicator_workbook
+from serviceprogram.xlsx import save_workbook, write_value
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TOKEN = "Ö" + "x" * 99_999  # one unbroken 100 000-character token

@@ -362,7 +362,7 @@ def _writing_data_dir(args):
 
 
 def _template(args) -> int:
-    from .publishing.workbooks import command_line, write_template
+    from .inputs.template import command_line, write_template
 
     folder = _writing_data_dir(args)
     path = write_template(folder, args.year, force=args.force, keep_data=args.keep_data)
@@ -374,7 +374,7 @@ def _template(args) -> int:
 
 def _new_year(args) -> int:
     from .inputs.newyear import describe, new_year
-    from .publishing.workbooks import command_line
+    from .inputs.template import command_line
 
     folder = _writing_data_dir(args)
     print(describe(new_year(folder, args.year)))

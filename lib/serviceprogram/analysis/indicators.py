@@ -294,7 +294,7 @@ def csv_safe_text(value) -> str:
 
     Text starting like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
     return) gets a leading apostrophe, as OWASP recommends; the XLSX export
-    marks such cells as quoted text instead (:func:`serviceprogram.publishing.workbooks.write_value`).
+    marks such cells as quoted text instead (:func:`serviceprogram.xlsx.write_value`).
     Other text is unchanged.
     """
     text = str(value)

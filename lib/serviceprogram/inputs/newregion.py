@@ -148,7 +148,7 @@ def read_population_file(path) -> dict[str, int]:
 def _render_program(county, municipalities, data_dir: Path, population_source: str | None) -> str:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    from ..publishing.workbooks import command_line
+    from .template import command_line
 
     env = Environment(loader=PackageLoader("serviceprogram", "templates"), autoescape=False,
                       undefined=StrictUndefined, keep_trailing_newline=True)
@@ -187,9 +187,10 @@ def init_region(folder, lan: str, year: int | None = None, population_file=None)
         Unknown county, a non-empty folder, a bad year or population file, or
         a folder that cannot be written.
     """
-    from ..publishing.workbooks import build_template, save_workbook
+    from ..xlsx import save_workbook
     from . import reference
     from .program import Municipality, Program
+    from .template import build_template
 
     county = reference.county(lan)
     if county is None:
@@ -239,7 +240,7 @@ def init_region(folder, lan: str, year: int | None = None, population_file=None)
 
 def describe(result: InitResult) -> str:
     """A Swedish summary of :func:`init_region` for the command line."""
-    from ..publishing.workbooks import command_line
+    from .template import command_line
 
     lines = [
         f"Datamappen för {result.region} ({result.lan}) är skapad: {result.folder}",

@@ -3,7 +3,7 @@
 :func:`new_year` creates ``<data_dir>/<year>/`` with the five contract tables,
 carried over from ``<year - 1>/`` in the same form as that year: a workbook
 ``uppfoljning.xlsx`` (with drop-down lists and help sheet, see
-:func:`serviceprogram.publishing.workbooks.build_template`) when the previous year was one,
+:func:`serviceprogram.inputs.template.build_template`) when the previous year was one,
 else CSV files:
 
 - insatser: the activities that were neither ``Genomförd`` nor ``Inställd``,
@@ -272,7 +272,8 @@ def new_year(data_dir, year: int) -> NewYearResult:
     staging.mkdir()  # not tempfile.mkdtemp: that folder would be private (0700)
     try:
         if result.workbook:
-            from ..publishing.workbooks import build_template, save_workbook
+            from ..xlsx import save_workbook
+            from .template import build_template
 
             save_workbook(build_template(source.program, year, data_dir, frames), staging / WORKBOOK)
         else:
