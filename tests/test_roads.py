@@ -345,3 +345,37 @@ def test_build_cache_hashes_the_road_network(tmp_path):
     network.write_bytes(network.read_bytes() + b"\0")
     after = cache.manifest(data, 2024)["inputs"]
     assert after["data/vagnat/exempel-vagnat.osm.pbf"] != before["data/vagnat/exempel-vagnat.osm.pbf"]
+
+
+def test_search_gives_the_same_costs_as_scipy_dijkstra_on_a_random_graph():
+    # The compiled multi-source search must give, bit for bit, what scipy's Dijkstra gives
+    # from a virtual source joined to the start nodes (with one-way edges, parallel edges,
+    # unreachable parts and start nodes given twice with different costs).
+    from scipy import sparse
+    from scipy.sparse.csgraph import dijkstra
+    from serviceprogram.roads.search import cost_to_nearest, costs_to_nearest
+
+    rng = np.random.default_rng(7)
+    n, m = 3000, 9000
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = a != b
+    matrix = sparse.csr_matrix((rng.uniform(1, 500, keep.sum()), (a[keep], b[keep])), shape=(n, n))
+    nodes = np.r_[rng.integers(0, n, 40), 5, 5]
+    cost = np.r_[rng.uniform(0.5, 300, 40), 250.0, 2.0]
+    order = np.lexsort((cost, nodes))
+    first = np.r_[True, np.diff(nodes[order]) != 0]
+    src, src_cost = nodes[order][first], cost[order][first]
+    extended = sparse.csr_matrix(
+        (np.r_[matrix.data, src_cost], np.r_[matrix.indices, src],
+         np.r_[matrix.indptr, matrix.indptr[-1] + len(src)]), shape=(n + 1, n + 1))
+    expected = dijkstra(extended, directed=True, indices=n)[:n]
+    ours = cost_to_nearest(matrix, nodes, cost)
+    assert np.isinf(expected).any() and np.isfinite(expected).sum() > n / 2
+    np.testing.assert_array_equal(ours, expected)
+    assert ours[5] == 2.0
+    # the same searches in parallel threads, each kept through its finish function
+    jobs = [(matrix, nodes[:k], cost[:k], lambda d: d[:100].copy()) for k in (42, 10, 0)]
+    par = costs_to_nearest(jobs, workers=2)
+    np.testing.assert_array_equal(par[0], expected[:100])
+    np.testing.assert_array_equal(par[1], cost_to_nearest(matrix, nodes[:10], cost[:10])[:100])
+    assert np.isinf(par[2]).all()
