@@ -106,6 +106,34 @@ def test_tiny_pbf_with_a_ferry(tmp_path):
     assert res.min["t"].iloc[0] == pytest.approx(expected_min, rel=1e-6)
 
 
+def test_pbf_oneway_against_node_order_and_nodes_missing_from_the_extract(tmp_path):
+    import osmium
+    from osmium.osm.mutable import Node, Way
+
+    path = tmp_path / "vagar.osm.pbf"
+    coords = {1: (14.00, 63.0), 2: (14.02, 63.0), 3: (14.04, 63.0), 4: (14.06, 63.0)}
+    writer = osmium.SimpleWriter(str(path))
+    for nid, loc in coords.items():
+        writer.add_node(Node(id=nid, location=loc))
+    # driven 3 -> 2 -> 1 only
+    writer.add_way(Way(id=10, nodes=[1, 2, 3], tags={"highway": "primary", "oneway": "-1"}))
+    # node 99 is not in the extract: the way joins 3 and 4 directly
+    writer.add_way(Way(id=11, nodes=[3, 99, 4], tags={"highway": "primary"}))
+    # only one node in the extract: no road
+    writer.add_way(Way(id=12, nodes=[4, 98], tags={"highway": "primary"}))
+    writer.close()
+    g = read_osm(path)
+    assert g.n_nodes == 4 and g.n_ways == 2 and g.n_edges == 4
+    x, y = access.to_sweref(np.array([c[1] for c in coords.values()]), np.array([c[0] for c in coords.values()]))
+    xy = np.column_stack([x, y])
+    to_1 = road_distances(g, xy[[3, 0]], xy[[0]], {"t": np.array([True])})
+    to_4 = road_distances(g, xy[[0]], xy[[3]], {"t": np.array([True])})
+    legs = [np.hypot(*(xy[i + 1] - xy[i])) / 1000 for i in range(3)]
+    assert to_1.km["t"].iloc[0] == pytest.approx(sum(legs), rel=1e-9)
+    assert to_1.km["t"].iloc[1] == 0
+    assert np.isinf(to_4.km["t"].iloc[0])  # 1 -> 2 is against the one-way direction
+
+
 def test_maxspeed_values():
     from serviceprogram.roads.osm import parse_maxspeed
 
