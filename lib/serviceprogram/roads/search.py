@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
 import numpy as np
-from numba import njit
 
 
-@njit(nogil=True, cache=True)
-def _dijkstra(indptr, indices, data, nodes, cost):  # pragma: no cover - compiled
+@cache
+def _kernel():
+    """The compiled search; numba is imported on first use only (it takes a second)."""
+    from numba import njit
+
+    return njit(nogil=True, cache=True)(_dijkstra)
+
+
+def _dijkstra(indptr, indices, data, nodes, cost):  # pragma: no cover - compiled by _kernel
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     # pos[v]: -1 never reached, -2 settled, else v's place in the heap
@@ -115,7 +122,7 @@ def cost_to_nearest(matrix, nodes, cost) -> np.ndarray:
     cost = np.asarray(cost, dtype=np.float64)
     if len(nodes) == 0:
         return np.full(matrix.shape[0], np.inf)
-    return _dijkstra(*_arrays(matrix), nodes, cost)
+    return _kernel()(*_arrays(matrix), nodes, cost)
 
 
 def costs_to_nearest(jobs, workers: int | None = None) -> list:
@@ -126,6 +133,7 @@ def costs_to_nearest(jobs, workers: int | None = None) -> list:
     memory) and the list of what ``finish`` returned is returned in job order.
     """
     workers = workers or min(len(jobs), os.cpu_count() or 1)
+    kernel = _kernel()
     arrays = {}
     for matrix, *_ in jobs:  # convert each matrix once, not once per search
         arrays.setdefault(id(matrix), _arrays(matrix))
@@ -136,7 +144,7 @@ def costs_to_nearest(jobs, workers: int | None = None) -> list:
         cost = np.asarray(cost, dtype=np.float64)
         if len(nodes) == 0:
             return finish(np.full(matrix.shape[0], np.inf))
-        return finish(_dijkstra(*arrays[id(matrix)], nodes, cost))
+        return finish(kernel(*arrays[id(matrix)], nodes, cost))
 
     if workers <= 1 or len(jobs) <= 1:
         return [run(job) for job in jobs]
