@@ -107,6 +107,34 @@ def test_tiny_pbf_with_a_ferry(tmp_path):
     assert res.min["t"].iloc[0] == pytest.approx(expected_min, rel=1e-6)
 
 
+def test_pbf_oneway_against_node_order_and_nodes_missing_from_the_extract(tmp_path):
+    import osmium
+    from osmium.osm.mutable import Node, Way
+
+    path = tmp_path / "vagar.osm.pbf"
+    coords = {1: (14.00, 63.0), 2: (14.02, 63.0), 3: (14.04, 63.0), 4: (14.06, 63.0)}
+    writer = osmium.SimpleWriter(str(path))
+    for nid, loc in coords.items():
+        writer.add_node(Node(id=nid, location=loc))
+    # driven 3 -> 2 -> 1 only
+    writer.add_way(Way(id=10, nodes=[1, 2, 3], tags={"highway": "primary", "oneway": "-1"}))
+    # node 99 is not in the extract: the way joins 3 and 4 directly
+    writer.add_way(Way(id=11, nodes=[3, 99, 4], tags={"highway": "primary"}))
+    # only one node in the extract: no road
+    writer.add_way(Way(id=12, nodes=[4, 98], tags={"highway": "primary"}))
+    writer.close()
+    g = read_osm(path)
+    assert g.n_nodes == 4 and g.n_ways == 2 and g.n_edges == 4
+    x, y = access.to_sweref(np.array([c[1] for c in coords.values()]), np.array([c[0] for c in coords.values()]))
+    xy = np.column_stack([x, y])
+    to_1 = road_distances(g, xy[[3, 0]], xy[[0]], {"t": np.array([True])})
+    to_4 = road_distances(g, xy[[0]], xy[[3]], {"t": np.array([True])})
+    legs = [np.hypot(*(xy[i + 1] - xy[i])) / 1000 for i in range(3)]
+    assert to_1.km["t"].iloc[0] == pytest.approx(sum(legs), rel=1e-9)
+    assert to_1.km["t"].iloc[1] == 0
+    assert np.isinf(to_4.km["t"].iloc[0])  # 1 -> 2 is against the one-way direction
+
+
 def test_maxspeed_values():
     from serviceprogram.analysis.roads.osm import parse_maxspeed
 
@@ -346,3 +374,37 @@ def test_build_cache_hashes_the_road_network(tmp_path):
     network.write_bytes(network.read_bytes() + b"\0")
     after = cache.manifest(data, 2024)["inputs"]
     assert after["data/vagnat/exempel-vagnat.osm.pbf"] != before["data/vagnat/exempel-vagnat.osm.pbf"]
+
+
+def test_search_gives_the_same_costs_as_scipy_dijkstra_on_a_random_graph():
+    # The compiled multi-source search must give, bit for bit, what scipy's Dijkstra gives
+    # from a virtual source joined to the start nodes (with one-way edges, parallel edges,
+    # unreachable parts and start nodes given twice with different costs).
+    from scipy import sparse
+    from scipy.sparse.csgraph import dijkstra
+    from serviceprogram.analysis.roads.search import cost_to_nearest, costs_to_nearest
+
+    rng = np.random.default_rng(7)
+    n, m = 3000, 9000
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = a != b
+    matrix = sparse.csr_matrix((rng.uniform(1, 500, keep.sum()), (a[keep], b[keep])), shape=(n, n))
+    nodes = np.r_[rng.integers(0, n, 40), 5, 5]
+    cost = np.r_[rng.uniform(0.5, 300, 40), 250.0, 2.0]
+    order = np.lexsort((cost, nodes))
+    first = np.r_[True, np.diff(nodes[order]) != 0]
+    src, src_cost = nodes[order][first], cost[order][first]
+    extended = sparse.csr_matrix(
+        (np.r_[matrix.data, src_cost], np.r_[matrix.indices, src],
+         np.r_[matrix.indptr, matrix.indptr[-1] + len(src)]), shape=(n + 1, n + 1))
+    expected = dijkstra(extended, directed=True, indices=n)[:n]
+    ours = cost_to_nearest(matrix, nodes, cost)
+    assert np.isinf(expected).any() and np.isfinite(expected).sum() > n / 2
+    np.testing.assert_array_equal(ours, expected)
+    assert ours[5] == 2.0
+    # the same searches in parallel threads, each kept through its finish function
+    jobs = [(matrix, nodes[:k], cost[:k], lambda d: d[:100].copy()) for k in (42, 10, 0)]
+    par = costs_to_nearest(jobs, workers=2)
+    np.testing.assert_array_equal(par[0], expected[:100])
+    np.testing.assert_array_equal(par[1], cost_to_nearest(matrix, nodes[:10], cost[:10])[:100])
+    assert np.isinf(par[2]).all()

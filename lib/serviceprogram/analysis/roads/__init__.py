@@ -3,8 +3,9 @@
 - :mod:`.graph`: a directed road graph as scipy.sparse matrices (metres and minutes).
 - :mod:`.osm`: builds the graph from an OpenStreetMap extract (``.osm.pbf``, pyosmium).
 - :mod:`.distances`: snaps points to the network (cKDTree on node coordinates) and runs
-  one multi-source Dijkstra per service type and metric
-  (``scipy.sparse.csgraph.dijkstra(..., min_only=True)``), never one search per cell.
+  one multi-source Dijkstra per service type and metric, never one search per cell.
+- :mod:`.search`: that Dijkstra, compiled with numba so that the searches run in
+  parallel threads (same answers as ``scipy.sparse.csgraph.dijkstra``).
 
 - :mod:`.gpkg`: builds the graph from road lines in a GeoPackage (e.g. NVDB).
 - :mod:`.figures`: the year's road figures for the report, the what-if page and the

@@ -8,10 +8,10 @@ Method (documented in docs/vagnat.md):
    is counted as "utan väg". The straight snap leg is added to the distance and
    driven at ``SNAP_SPEED_KMH``.
 2. For every service type and metric (metres, minutes) ONE Dijkstra search runs on
-   the reversed graph from a virtual source joined to the snapped nodes of every
-   open point of the type (edge cost = that point's snap leg), with
-   ``min_only=True``: this gives the cost from every node to its nearest point.
-   Each population point then looks up its node. 6 types x 2 metrics = 12 searches.
+   the reversed graph, started at once from the snapped nodes of every open point of
+   the type (start cost = that point's snap leg): this gives the cost from every
+   node to its nearest point. Each population point then looks up its node.
+   6 types x 2 metrics = 12 searches, run in parallel threads (see :mod:`.search`).
 3. Distance and time are minimised SEPARATELY: the road distance is the shortest
    drivable distance to any open point, the travel time the fastest trip to any
    open point (possibly another point, along another route). This is what a
@@ -26,11 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from .graph import MAX_SNAP_M, RoadGraph
+from .search import cost_to_nearest, costs_to_nearest
+
+__all__ = ["RoadResult", "SNAP_SPEED_KMH", "cost_to_nearest", "road_distances", "snap"]
 
 __all__ = ["SNAP_SPEED_KMH", "snap", "cost_to_nearest", "RoadResult", "road_distances"]
 
@@ -47,30 +48,6 @@ def snap(graph: RoadGraph, xy, max_snap_m: float = MAX_SNAP_M) -> tuple[np.ndarr
     node = node.astype(np.int64)
     node[dist > max_snap_m] = -1
     return node, dist
-
-
-def _with_source(matrix: sparse.csr_matrix, nodes: np.ndarray, cost: np.ndarray) -> sparse.csr_matrix:
-    """The matrix plus one virtual node (the last) with edges to ``nodes`` costing ``cost``."""
-    n = matrix.shape[0]
-    order = np.lexsort((cost, nodes))
-    nodes, cost = nodes[order], cost[order]
-    keep = np.ones(len(nodes), dtype=bool)
-    keep[1:] = nodes[1:] != nodes[:-1]
-    nodes, cost = nodes[keep], np.maximum(cost[keep], 1e-9)
-    indptr = np.append(matrix.indptr, matrix.indptr[-1] + len(nodes))
-    indices = np.concatenate([matrix.indices, nodes.astype(matrix.indices.dtype)])
-    data = np.concatenate([matrix.data, cost])
-    return sparse.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
-
-
-def cost_to_nearest(matrix: sparse.csr_matrix, nodes: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Cost from every node to the cheapest of ``nodes`` (plus its start cost); inf if none."""
-    n = matrix.shape[0]
-    if len(nodes) == 0:
-        return np.full(n, np.inf)
-    graph = _with_source(matrix, np.asarray(nodes, dtype=np.int64), np.asarray(cost, dtype=float))
-    dist = dijkstra(graph, directed=True, indices=[n], min_only=True)
-    return dist[:n]
 
 
 @dataclass
@@ -106,20 +83,34 @@ def road_distances(graph: RoadGraph, pop_xy, point_xy, masks: dict[str, np.ndarr
     index : optional
         Index of the output frames (the population's).
     """
-    pop_node, pop_snap = snap(graph, pop_xy, max_snap_m)
-    pt_node, pt_snap = snap(graph, point_xy, max_snap_m)
+    pop_xy = np.asarray(pop_xy, dtype=float).reshape(-1, 2)
+    # one k-d tree and one query for population and service points together
+    node, dist = snap(graph, np.concatenate([pop_xy, np.asarray(point_xy, dtype=float).reshape(-1, 2)]),
+                      max_snap_m)
+    pop_node, pop_snap = node[:len(pop_xy)], dist[:len(pop_xy)]
+    pt_node, pt_snap = node[len(pop_xy):], dist[len(pop_xy):]
     connected = pop_node >= 0
-    snap_min_pop = pop_snap / 1000.0 / SNAP_SPEED_KMH * 60.0
-    km, minutes = {}, {}
+    node_of_pop = pop_node[connected]
+    snap_m_pop = pop_snap[connected]
+    snap_min_pop = snap_m_pop / 1000.0 / SNAP_SPEED_KMH * 60.0
+
+    def finish(leg):
+        def take(per_node):  # keep only the population points' values, not the whole graph's
+            value = np.full(len(pop_node), np.nan)
+            value[connected] = per_node[node_of_pop] + leg
+            return value
+        return take
+
+    jobs, keys = [], []
     for typ, mask in masks.items():
         use = np.asarray(mask, dtype=bool) & (pt_node >= 0)
-        for metric, matrix, out in (("m", graph.length_rev, km), ("min", graph.time_rev, minutes)):
-            start = pt_snap[use] if metric == "m" else pt_snap[use] / 1000.0 / SNAP_SPEED_KMH * 60.0
-            per_node = cost_to_nearest(matrix, pt_node[use], start)
-            value = np.full(len(pop_node), np.nan)
-            value[connected] = per_node[pop_node[connected]] + (
-                pop_snap[connected] if metric == "m" else snap_min_pop[connected])
-            out[typ] = value / 1000.0 if metric == "m" else value
+        jobs.append((graph.length_rev, pt_node[use], pt_snap[use], finish(snap_m_pop)))
+        jobs.append((graph.time_rev, pt_node[use], pt_snap[use] / 1000.0 / SNAP_SPEED_KMH * 60.0,
+                     finish(snap_min_pop)))
+        keys.append(typ)
+    values = costs_to_nearest(jobs)
+    km = {typ: values[2 * i] / 1000.0 for i, typ in enumerate(keys)}
+    minutes = {typ: values[2 * i + 1] for i, typ in enumerate(keys)}
     idx = index if index is not None else pd.RangeIndex(len(pop_node))
     return RoadResult(pd.DataFrame(km, index=idx), pd.DataFrame(minutes, index=idx),
                       pd.Series(pop_snap, index=idx), float(max_snap_m))

@@ -85,23 +85,26 @@ def build_graph(xy, start, end, length_m, speed_kmh, oneway=None, extra_min=None
     src = np.concatenate([start, end[two_way]])
     dst = np.concatenate([end, start[two_way]])
     n = len(xy)
-
-    def matrix(values):
-        vals = np.concatenate([values, values[two_way]])
-        # reversed: row = destination; duplicates keep the cheapest edge
-        coo = sparse.coo_matrix((vals, (dst, src)), shape=(n, n))
-        return _min_duplicates(coo)
-
-    return RoadGraph(xy, matrix(length), matrix(minutes))
-
-
-def _min_duplicates(coo: sparse.coo_matrix) -> sparse.csr_matrix:
-    """CSR matrix keeping the smallest value of duplicate entries (parallel roads)."""
-    n = coo.shape[0]
-    key = coo.row.astype(np.int64) * n + coo.col
-    order = np.lexsort((coo.data, key))
-    key, data = key[order], coo.data[order]
+    # reversed: row = destination. Sort the edges once by (row, column); duplicates
+    # (parallel roads) keep the cheapest value of each metric.
+    key = dst * n + src
+    order = np.argsort(key, kind="stable")
+    key = key[order]
     first = np.ones(len(key), dtype=bool)
     first[1:] = key[1:] != key[:-1]
-    key, data = key[first], data[first]
-    return sparse.csr_matrix((data, (key // n, key % n)), shape=coo.shape)
+    starts = np.flatnonzero(first)
+    key = key[first]
+    small = max(n, len(key)) < 2**31 - 1
+    index_dtype = np.int32 if small else np.int64
+    indices = (key % n if n else key).astype(index_dtype)
+    indptr = np.zeros(n + 1, dtype=index_dtype)
+    if n:
+        np.cumsum(np.bincount(key // n, minlength=n), out=indptr[1:])
+
+    def matrix(values):
+        vals = np.concatenate([values, values[two_way]])[order]
+        if len(starts) < len(vals):
+            vals = np.minimum.reduceat(vals, starts)
+        return sparse.csr_matrix((vals, indices, indptr), shape=(n, n))
+
+    return RoadGraph(xy, matrix(length), matrix(minutes))

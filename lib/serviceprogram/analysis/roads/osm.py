@@ -40,13 +40,20 @@ def read_osm(path, speeds: dict[str, float] | None = None, ferry_speed_kmh: floa
              ferry_wait_min: float = FERRY_WAIT_MIN) -> RoadGraph:
     """Read the drivable roads and ferries of an ``.osm.pbf`` file into a road graph."""
     import osmium
+    import osmium.geom
+    import shapely
 
     from ..geo.projection import to_sweref
 
     speeds = {**DEFAULT_SPEEDS_KMH, **(speeds or {})}
-    refs: list[np.ndarray] = []
-    lon: list[np.ndarray] = []
-    lat: list[np.ndarray] = []
+    # Per way only the node ids are read in Python; the coordinates come from pyosmium's
+    # WKB factory (one call per way, in C++) and are decoded in one go with shapely.
+    wkb = osmium.geom.WKBFactory()
+    all_nodes = osmium.geom.use_nodes.ALL
+    refs: list[int] = []
+    lines: list = []
+    sizes: list[int] = []
+    reverse: list[bool] = []
     way_speed, way_oneway, way_ferry = [], [], []
     processor = (osmium.FileProcessor(str(Path(path)), osmium.osm.NODE | osmium.osm.WAY)
                  .with_locations()
@@ -60,16 +67,20 @@ def read_osm(path, speeds: dict[str, float] | None = None, ferry_speed_kmh: floa
         if not ferry and (highway not in speeds or any(tags.get(k) in _NO for k in
                                                      ("access", "motor_vehicle", "motorcar"))):
             continue
-        nodes = [(n.ref, n.lon, n.lat) for n in way.nodes if n.location.valid()]
-        if len(nodes) < 2:
-            continue
-        arr = np.array(nodes, dtype=float)
+        try:
+            line = wkb.create_linestring(way, use_nodes=all_nodes)
+            ids = [n.ref for n in way.nodes]
+        except (osmium.InvalidLocationError, RuntimeError):  # a node without a location (cut off by the extract): skip that node
+            valid = [(n.ref, n.lon, n.lat) for n in way.nodes if n.location.valid()]
+            if len(valid) < 2:
+                continue
+            ids = [v[0] for v in valid]
+            line = shapely.to_wkb(shapely.LineString([v[1:] for v in valid]), hex=True)
+        refs.extend(ids)
+        lines.append(line)
+        sizes.append(len(ids))
         oneway_tag = (tags.get("oneway") or "").lower()
-        if oneway_tag == "-1":
-            arr = arr[::-1]
-        refs.append(arr[:, 0].astype(np.int64))
-        lon.append(arr[:, 1])
-        lat.append(arr[:, 2])
+        reverse.append(oneway_tag == "-1")
         if ferry:
             way_speed.append(ferry_speed_kmh)
         else:
@@ -79,12 +90,21 @@ def read_osm(path, speeds: dict[str, float] | None = None, ferry_speed_kmh: floa
         way_ferry.append(ferry)
     if not refs:
         return build_graph(np.empty((0, 2)), [], [], [], [])
-    sizes = np.array([len(r) for r in refs])
-    all_refs = np.concatenate(refs)
+    sizes = np.array(sizes)
+    geoms = shapely.from_wkb(lines)
+    lonlat = shapely.get_coordinates(geoms)
+    all_refs = np.array(refs, dtype=np.int64)
+    # oneway=-1: the way is driven against its node order
+    ends = np.cumsum(sizes)
+    for w in np.flatnonzero(reverse):
+        lo, hi = ends[w] - sizes[w], ends[w]
+        all_refs[lo:hi] = all_refs[lo:hi][::-1]
+        lonlat[lo:hi] = lonlat[lo:hi][::-1]
     ids, first, inverse = np.unique(all_refs, return_index=True, return_inverse=True)
-    x, y = to_sweref(np.concatenate(lat)[first], np.concatenate(lon)[first])
+    lon, lat = lonlat[:, 0], lonlat[:, 1]
+    x, y = to_sweref(lat[first], lon[first])
     xy = np.column_stack([x, y])
-    way_of = np.repeat(np.arange(len(refs)), sizes)
+    way_of = np.repeat(np.arange(len(sizes)), sizes)
     # consecutive nodes of the same way
     same = way_of[1:] == way_of[:-1]
     start, end = inverse[:-1][same], inverse[1:][same]
@@ -96,6 +116,6 @@ def read_osm(path, speeds: dict[str, float] | None = None, ferry_speed_kmh: floa
     extra = np.where(ferry & first_edge, ferry_wait_min, 0.0)
     graph = build_graph(xy, start, end, length, np.array(way_speed)[edge_way],
                         oneway=np.array(way_oneway)[edge_way], extra_min=extra)
-    graph.n_ways = len(refs)
+    graph.n_ways = len(sizes)
     graph.n_ferry_edges = int(ferry.sum())
     return graph
