@@ -20,7 +20,9 @@ import docx
 import pandas as pd
 import pytest
 from conftest import ANSWERS, DATA
+from serviceprogram.errors import UsageError
 from serviceprogram.publishing import memo
+from serviceprogram.publishing.memo import words
 from serviceprogram.publishing.report import Report
 
 YEARS = (2023, 2024, 2025)
@@ -360,13 +362,13 @@ def test_without_case_table_placeholders_and_no_fixed_claims(tmp_path):
 def test_one_wrong_figure_is_caught(built, monkeypatch):
     """Mutation check of the figure test: one amount off by one krona must fail it."""
     report, _, values = built[2024]
-    original = memo._Figures.value
+    original = words._Figures.value
 
     def wrong(self, indicator, dimension=memo.TOTAL):
         value = original(self, indicator, dimension)
         return value + 1 if (indicator, dimension) == ("stod_belopp_kr", "Servicebidrag") else value
 
-    monkeypatch.setattr(memo._Figures, "value", wrong)
+    monkeypatch.setattr(words._Figures, "value", wrong)
     mismatched = []
     for indicator, dimension, shown in memo.memo_figures(Report.load(2024, DATA)):
         number, decimals, share = parse_figure(shown)
@@ -458,5 +460,5 @@ def test_two_writes_give_identical_bytes(tmp_path):
 def test_invalid_report_is_refused(tmp_path):
     report = Report.load(2024, tmp_path / "finns-inte")
     assert not report.valid
-    with pytest.raises(memo.UsageError):
+    with pytest.raises(UsageError):
         memo.write_memo(report, tmp_path)

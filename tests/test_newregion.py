@@ -287,7 +287,7 @@ DRIFTSTOD_HEADING = "Kontroll av 10-kilometersvillkoret för särskilt driftstö
 def test_driftstod_check_is_one_table_with_or_without_population(data_dir, built_2024):
     """The driftstöd block appears once, as a table, whether or not population data is there."""
     from serviceprogram import Report
-    from serviceprogram.analysis.whatif import WhatIf
+    from serviceprogram.publishing.whatif import WhatIf
 
     shown = (built_2024 / "uppfoljning-2024.html").read_text(encoding="utf-8")
     (data_dir / "befolkning.csv").unlink()
@@ -301,7 +301,7 @@ def test_driftstod_check_is_one_table_with_or_without_population(data_dir, built
 
 
 def test_whatif_names_the_service_points_file_as_the_user_has_it(data_dir):
-    from serviceprogram.analysis.whatif import WhatIf
+    from serviceprogram.publishing.whatif import WhatIf
 
     problems = WhatIf.load(2024, data_dir, ["X-1"]).problems
     assert [(p.file, p.column, p.value) for p in problems] == [("2024/serviceplatser.csv", "id", "X-1")]

@@ -146,7 +146,7 @@ def test_the_exports_are_made_from_the_saved_results_alone(computed, one_year, t
 
 
 def test_the_what_if_baseline_is_read_not_computed(computed, one_year, monkeypatch, no_analysis):
-    from serviceprogram.analysis.whatif import WhatIf
+    from serviceprogram.publishing.whatif import WhatIf
 
     _, saved, folder = computed
     from serviceprogram.analysis import scenario as scenario_module

@@ -220,10 +220,10 @@ ROAD = [("vag_befolkning_over_10km", "fullsortiment", 17160.0), ("vag_befolkning
 
 
 def test_memo_states_road_figures_beside_fagelvagen():
-    from serviceprogram.publishing import memo
+    from serviceprogram.publishing.memo import words
 
-    f = memo._Figures(_long(BASE + ROAD))
-    text = memo._access_paragraph("Testlän", [], f).replace("\u00a0", " ")
+    f = words._Figures(_long(BASE + ROAD))
+    text = words._access_paragraph("Testlän", [], f).replace("\u00a0", " ")
     assert "Räknat längs vägnätet bodde 17 160 personer mer än 10 km från närmaste dagligvarubutik med " \
            "fullsortiment, mot 11 379 personer räknat fågelvägen." in text
     assert "i genomsnitt 5,3 minuter" in text
@@ -237,9 +237,9 @@ def test_memo_states_road_figures_beside_fagelvagen():
 
 
 def test_memo_without_network_keeps_the_fagelvagen_caveat():
-    from serviceprogram.publishing import memo
+    from serviceprogram.publishing.memo import words
 
-    text = memo._access_paragraph("Testlän", [], memo._Figures(_long(BASE)))
+    text = words._access_paragraph("Testlän", [], words._Figures(_long(BASE)))
     assert "Eftersom avståndet mäts fågelvägen är vägen minst lika lång." in text
     assert "vägnätet" not in text
 

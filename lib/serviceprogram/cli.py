@@ -427,7 +427,11 @@ def _compare_osm(args) -> int:
 
     folder = resolve_data_dir(args.data_dir)
     out = args.out or default_out_dir(folder) / f"jamfor-osm-{args.year}.xlsx"
-    target = compare_osm.check_target(out, folder)  # before any work: never over input or a user's file
+    from .build.folders import check_output_file
+
+    # before any work: never over input or a user's file
+    target = check_output_file(out, folder, "--out", "jamfor-osm.xlsx", compare_osm.is_own_workbook,
+                               "ingen jämförelse som verktyget har skrivit", require_xlsx=True)
     settings = load_settings(folder)
     if settings is None or settings.is_gpkg:
         raise UsageError(f"Datamappen {folder} har inget OpenStreetMap-utdrag (.osm.pbf) i mappen vagnat/. "

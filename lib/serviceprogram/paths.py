@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import UsageError
 
-__all__ = ["PROGRAM_FILE", "DATA_DIR_ENV", "NOTEBOOKS_ENV", "YEAR_DIR", "project_root", "resolve_data_dir",
+__all__ = ["is_editor_file", "PROGRAM_FILE", "DATA_DIR_ENV", "NOTEBOOKS_ENV", "YEAR_DIR", "project_root", "resolve_data_dir",
            "find_years", "notebooks_dir", "OUT_SUFFIX", "default_out_dir", "git_commit"]
 
 PROGRAM_FILE = "program.toml"
@@ -115,3 +115,12 @@ def git_commit(path) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
+
+
+def is_editor_file(name: str) -> bool:
+    """Lock and temporary files of editors (Excel ``~$x.xlsx``, LibreOffice ``.~lock.x#``, ``*.tmp``).
+
+    They appear while a file is open and are never read by the build, so they
+    must not make a year stale.
+    """
+    return name.startswith(("~$", ".~lock.")) or name.lower().endswith(".tmp")

@@ -45,11 +45,13 @@ def decimal(value, max_decimals: int = 2) -> str:
 
 
 def join(items, conjunction: str = "och") -> str:
-    """``a``, ``a och b``, ``a, b och c`` (``conjunction="eller"``: ``a, b eller c``)."""
+    """``a``, ``a och b``, ``a, b och c``; ``conjunction`` "eller" or "samt" for the last item."""
     items = [str(item) for item in items]
     if not items:
         return ""
-    return format_list(items, style="or" if conjunction == "eller" else "standard", locale=LOCALE)
+    if conjunction in ("och", "eller"):  # babel's CLDR patterns for Swedish
+        return format_list(items, style="or" if conjunction == "eller" else "standard", locale=LOCALE)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 def kr(value, missing: str = "–") -> str:

@@ -15,10 +15,10 @@ import json
 import os
 from pathlib import Path
 
-from ..paths import PROGRAM_FILE, git_commit, notebooks_dir, project_root
+from ..paths import is_editor_file, PROGRAM_FILE, git_commit, notebooks_dir, project_root
 
 __all__ = ["MANIFEST", "MANIFEST_VERSION", "PACKAGE_DIR", "POPULATION_FILE", "expected_outputs",
-           "is_editor_file", "inputs", "manifest", "PROGRAM_FOLDER", "PROGRAM_OUTPUTS", "program_manifest",
+           "inputs", "manifest", "PROGRAM_FOLDER", "PROGRAM_OUTPUTS", "program_manifest",
            "manifest_for", "write_manifest", "is_fresh"]
 
 MANIFEST = ".manifest.json"
@@ -40,15 +40,6 @@ def expected_outputs(year: int) -> list[str]:
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def is_editor_file(name: str) -> bool:
-    """Lock and temporary files of editors (Excel ``~$x.xlsx``, LibreOffice ``.~lock.x#``, ``*.tmp``).
-
-    They appear while a file is open and are never read by the build, so they
-    must not make a year stale.
-    """
-    return name.startswith(("~$", ".~lock.")) or name.lower().endswith(".tmp")
 
 
 def _files(folder: Path, patterns=("*",)) -> list[Path]:

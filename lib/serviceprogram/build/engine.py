@@ -127,7 +127,7 @@ def validate_all(data_dir: Path, years) -> dict:
 RESET_TAG = "serviceprogram-reset"
 # Imported by each build kernel while it starts (pandera, pyproj and scipy are
 # imported lazily by the package), so the first notebook does not pay for them.
-KERNEL_PRELOAD = ("serviceprogram.publishing.report", "serviceprogram.analysis.whatif", "serviceprogram.publishing.overview",
+KERNEL_PRELOAD = ("serviceprogram.publishing.report", "serviceprogram.publishing.whatif", "serviceprogram.publishing.overview",
                   "serviceprogram.inputs.schemas", "pyproj", "scipy.spatial")
 _KERNEL: dict = {}
 

@@ -102,7 +102,7 @@ def references(text: AnalystText) -> tuple[list[Reference], list[Problem]]:
 
 def read_texts(data_dir: Path, year: int, program, problems: list, sources: list, source_type) -> dict:
     """Read ``<year>/text/*.md``; unknown files, bad encoding and links out of the folder are problems."""
-    from ..build.cache import is_editor_file
+    from ..paths import is_editor_file
 
     folder = Path(data_dir) / str(year) / TEXT_FOLDER
     if not folder.is_dir():

@@ -149,7 +149,7 @@ class Overview(Document):
             return cls(data_dir, None, {}, [], exc.problems)
         except ServiceprogramError as exc:
             return cls(data_dir, None, {}, [], [Problem(str(data_dir or "data"), None, None, None, str(exc))])
-        from . import results
+        from .. import results
 
         reports, skipped = {}, []
         for year in find_years(folder):

@@ -372,7 +372,7 @@ class Report(Document):
         """The road network as lines for the maps (:mod:`serviceprogram.roads.lines`), or None."""
         if self.access is None or self.access.roads is None:
             return None
-        from .roads.lines import road_lines
+        from ..analysis.roads.lines import road_lines
 
         return road_lines(self.access.roads.settings)
 

@@ -23,7 +23,7 @@ from .. import service_points
 from ..geo import projection
 
 __all__ = ["NEAR_M", "MAX_M", "MIN_SIMILARITY", "CREATOR", "MARK_SHEET", "KINDS", "kind_of", "read_places",
-           "similarity", "Comparison", "compare", "about_rows", "is_own_workbook", "check_target",
+           "similarity", "Comparison", "compare", "about_rows", "is_own_workbook",
            "write_workbook"]
 
 NEAR_M = 250.0
@@ -220,14 +220,6 @@ def is_own_workbook(path: Path) -> bool:
         return book.properties.creator == CREATOR and MARK_SHEET in book.sheetnames
     finally:
         book.close()
-
-
-def check_target(path, data_dir) -> Path:
-    """Refuse a target inside the data folder, a folder, or a file this command did not write."""
-    from ...build.folders import check_output_file
-
-    return check_output_file(path, data_dir, "--out", "jamfor-osm.xlsx", is_own_workbook,
-                             "ingen jämförelse som verktyget har skrivit", require_xlsx=True)
 
 
 def write_workbook(result: Comparison, path: Path, about: list[tuple[str, str]]) -> Path:

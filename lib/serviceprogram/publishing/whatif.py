@@ -11,10 +11,10 @@ from __future__ import annotations
 from functools import cached_property
 
 from .. import text as fmt
+from ..analysis import access, scenario, service_points
+from ..analysis.geo import projection
 from ..errors import Problem, ServiceprogramError
-from ..publishing.report import LIMIT_KM, AccessFigures, Fragment, Report
-from . import access, scenario, service_points
-from .geo import projection
+from .report import LIMIT_KM, AccessFigures, Fragment, Report
 
 
 class WhatIf:
@@ -51,7 +51,7 @@ class WhatIf:
         if not report.valid:
             return cls(report, stang, nya, report.problems)
         if resultat_dir is not None:
-            from . import results
+            from .. import results
 
             results.attach(report, results.load(resultat_dir, year=report.year))
         if report.data.befolkning is None:
@@ -93,8 +93,8 @@ class WhatIf:
             return None
         import numpy as np
 
-        from .roads.distances import road_distances
-        from .roads.figures import network_graph, type_masks
+        from ..analysis.roads.distances import road_distances
+        from ..analysis.roads.figures import network_graph, type_masks
 
         data, settings = self.report.data, figures.roads.settings
         points = self.result.points
@@ -175,7 +175,7 @@ class WhatIf:
         """Map of the scenario: population by distance band to the nearest full-range shop."""
         if self.problems or self.report.data.befolkning is None:
             return Fragment("", "")
-        from ..publishing import access_maps
+        from . import access_maps
 
         report, data = self.report, self.report.data
         fig = access_maps.access_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
