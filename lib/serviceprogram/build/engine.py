@@ -49,7 +49,7 @@ from ..inputs.program import load_program
 
 __all__ = ["NOTEBOOK", "WHATIF_NOTEBOOK", "OVERVIEW_NOTEBOOK", "LOCK_FILE", "STAGING_MARKER",
            "STAGING_PATTERN", "START_METHOD_ENV", "START_METHODS", "BuildResult", "notebook_path",
-           "check_years", "validate_all", "RESET_TAG", "KERNEL_PRELOAD", "start_kernel", "report_part",
+           "check_years", "validate_all", "start_kernel", "shutdown_kernel", "report_part",
            "exports_part", "whatif_part", "overview_part", "Part", "PARTS", "YEAR_PARTS", "resolve_parts",
            "start_method", "publish", "remove_stale_staging", "stale_years", "build_years"]
 
@@ -124,101 +124,30 @@ def validate_all(data_dir: Path, years) -> dict:
     return loaded
 
 
-RESET_TAG = "serviceprogram-reset"
-# Imported by each build kernel while it starts (pandera, pyproj and scipy are
-# imported lazily by the package), so the first notebook does not pay for them.
-KERNEL_PRELOAD = ("serviceprogram.publishing.report", "serviceprogram.publishing.whatif", "serviceprogram.publishing.overview",
-                  "serviceprogram.inputs.schemas", "pyproj", "scipy.spatial")
-_KERNEL: dict = {}
-
-
-def _kernel_manager_class():
-    """A kernel manager that encrypts the local kernel connection when it can.
-
-    ipykernel warns on every start when its ZMQ sockets run over plain TCP;
-    ``transport_encryption = "auto"`` uses CurveZMQ keys when available.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
-
-    class EncryptedKernelManager(AsyncKernelManager):
-        @default("transport_encryption")
-        def _default_transport_encryption(self):
-            return "auto"
-
-    return EncryptedKernelManager
-
-
-def _kernel():
-    """This process's kernel manager, made on first use and reused for every notebook.
-
-    Starting a kernel and importing the package in it costs more than running
-    a report notebook; each notebook starts with a namespace reset instead.
-    """
-    if _KERNEL.get("pid") != os.getpid():
-        import atexit
-        from multiprocessing import util
-
-        _KERNEL.update(pid=os.getpid(), km=_kernel_manager_class()(kernel_name="python3"))
-        util.Finalize(None, _shutdown_kernel, exitpriority=10)  # forked workers skip atexit
-        atexit.register(_shutdown_kernel)
-    return _KERNEL["km"]
-
-
-def start_kernel() -> None:
-    """Launch this process's kernel now, without waiting for it to be ready.
-
-    The kernel boots and imports :data:`KERNEL_PRELOAD` in its own process
-    while the caller goes on (the build validates the data meanwhile);
-    papermill then finds it running and reuses it.
-    """
-    from jupyter_core.utils import run_sync
-
-    km = _kernel()
-    if not km.has_kernel:
-        run_sync(km.start_kernel)(cwd=str(notebooks_dir()),
-                                  extra_arguments=[f"--IPKernelApp.exec_lines=import {', '.join(KERNEL_PRELOAD)}"])
-
-
-def _shutdown_kernel() -> None:
-    km = _KERNEL.pop("km", None)
-    if km is not None and _KERNEL.pop("pid", None) == os.getpid() and km.has_kernel:
-        from jupyter_core.utils import run_sync
-
-        run_sync(km.shutdown_kernel)(now=True)
-
-
 def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path, **extra: str):
-    """Run a notebook with papermill in this process's kernel; return the executed notebook.
-
-    A first cell (tagged ``serviceprogram-reset``, left out of the report)
-    empties the kernel's namespace, so the notebook runs as from a fresh start
-    with the package already imported. The parameters are an integer and a
-    path string, which papermill writes with ``repr``: nothing a user passes
-    can become code. ``extra``: more path strings (``resultat_dir``, see
-    :mod:`serviceprogram.results`).
-    """
-    import nbformat
-    import papermill
-
-    nb = nbformat.read(notebook, as_version=4)
-    reset = nbformat.v4.new_code_cell('get_ipython().run_line_magic("reset", "-f")  # bygget återanvänder kärnan',
-                                      metadata={"tags": [RESET_TAG]})
-    reset.id = RESET_TAG
-    nb.cells.insert(0, reset)
-    for cell in nb.cells:  # the outputs stored for nbval belong to the example, not to this build
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
+    """Run a notebook in this process's kernel (:mod:`.kernel`); ``extra``: more path strings
+    (``resultat_dir``, see :mod:`serviceprogram.results`)."""
     parameters = {"data_dir": str(data_dir)}
     if year is not None:
         parameters["year"] = int(year)
     parameters.update({name: str(value) for name, value in extra.items()})
-    papermill.execute_notebook(
-        nb, str(executed), parameters=parameters, cwd=str(notebook.parent), kernel_name="python3",
-        progress_bar=False, log_output=False, km=_kernel(),
-    )
-    return nbformat.read(executed, as_version=4)
+    from . import kernel  # papermill is imported only when a notebook runs
+
+    return kernel.execute(notebook, executed, parameters)
+
+
+def start_kernel() -> None:
+    """Launch this process's build kernel now (see :meth:`.kernel.ReusedKernelEngine.start`)."""
+    from .kernel import ReusedKernelEngine
+
+    ReusedKernelEngine.start()
+
+
+def shutdown_kernel() -> None:
+    """Stop this process's build kernel, if any (the next notebook starts a new one)."""
+    from .kernel import ReusedKernelEngine
+
+    ReusedKernelEngine.shutdown()
 
 
 # The parts of a build. Each runs in a worker (or in this process), writes its
@@ -562,7 +491,7 @@ def _launch_kernel_early() -> None:
     try:
         start_kernel()
     except Exception:  # noqa: BLE001 - raised again, with its cause, by the first notebook
-        _shutdown_kernel()
+        shutdown_kernel()
 
 
 def _start_worker(parent: int, kernel: bool = True) -> None:
@@ -748,7 +677,7 @@ def _workers(jobs: int | None, parts: int, method: str | None = None, kernel: bo
         try:
             yield None
         except BaseException:
-            _shutdown_kernel()  # kept for the next build of this process only when this one succeeded
+            shutdown_kernel()  # kept for the next build of this process only when this one succeeded
             raise
         return
     import multiprocessing
