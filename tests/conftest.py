@@ -66,13 +66,74 @@ def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def built_2024(tmp_path_factory) -> Path:
-    """The 2024 example report built once per test session through the real command."""
-    out = tmp_path_factory.mktemp("outputs")
+def run_shared(tmp_path_factory, name: str, make) -> Path:
+    """A folder ``name`` made once per test run by ``make(folder)``, shared by the xdist workers.
+
+    Under pytest-xdist every worker is its own session; a session fixture
+    alone would build the same thing once per worker. The folder lives in the
+    run's base temporary folder (the parent of each worker's), which pytest
+    empties at the start of every run; a file lock makes the first worker that
+    needs it build it while the others wait, then read the same files. What
+    ``make`` raised is recorded, so the others fail with the same message
+    instead of building again. Tests must treat the folder as read-only.
+    """
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "delat"
+    root.mkdir(exist_ok=True)
+    folder, failed, done = root / name, root / f"{name}.fel.txt", root / f"{name}.klar"
+    with FileLock(str(root / f"{name}.lock")):
+        if not done.exists() and not failed.exists():
+            try:
+                make(folder)
+            except BaseException as exc:
+                failed.write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+                raise
+            done.touch()
+    if failed.exists():
+        pytest.fail(f"the shared fixture {name} failed in another worker: "
+                    f"{failed.read_text(encoding='utf-8')}")
+    return folder
+
+
+def _build_example_2024(out: Path) -> None:
     result = run_cli("report", "--data-dir", DATA, "--out", out, "--year", 2024)
     assert result.returncode == 0, result.stderr
-    return out / "2024"
+
+
+@pytest.fixture(scope="session")
+def built_2024(tmp_path_factory) -> Path:
+    """The 2024 example report built once per test run through the real command (read-only)."""
+    return run_shared(tmp_path_factory, "outputs-2024", _build_example_2024) / "2024"
+
+
+def _two_simultaneous_builds(base: Path) -> None:
+    """Two ``report`` commands for 2024 started at once into one outputs folder ``base/out``.
+
+    Their exit codes and error output are kept in ``base/resultat.json`` for the test to judge.
+    """
+    import json
+
+    base.mkdir()
+    command = [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(DATA), "--out",
+               str(base / "out"), "--year", "2024", "--jobs", "1"]
+    processes = [subprocess.Popen(command, cwd=base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outputs = [p.communicate(timeout=600) for p in processes]
+    (base / "resultat.json").write_text(json.dumps(
+        [{"returncode": p.returncode, "stderr": stderr} for p, (_, stderr) in zip(processes, outputs)]),
+        encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def simultaneous_2024(tmp_path_factory) -> Path:
+    """Two simultaneous builds of the 2024 example into one folder, made once per test run (read-only).
+
+    test_robustness judges the race; test_reproducible compares what was
+    published with :func:`built_2024`, a separate build of the same inputs.
+    """
+    return run_shared(tmp_path_factory, "samtidiga-2024", _two_simultaneous_builds)
 
 
 def snapshot(folder: Path) -> dict:

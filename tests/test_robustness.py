@@ -646,17 +646,14 @@ def assert_complete(out: Path) -> None:
     assert not [p.name for p in folder.iterdir() if p.is_dir()], "nested folders in the year folder"
 
 
-def test_two_simultaneous_builds_of_one_year(tmp_path):
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(DATA), "--out", str(out),
-               "--year", str(YEAR)]
-    processes = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
-    outputs = [p.communicate(timeout=600) for p in processes]
-    for process, (stdout, stderr) in zip(processes, outputs):
-        assert process.returncode == 0, stderr
-        assert "Traceback" not in stderr
-    assert_complete(out)
+def test_two_simultaneous_builds_of_one_year(simultaneous_2024):
+    """Two ``report`` commands of one year into one folder at once (made by conftest's shared fixture)."""
+    results = json.loads((simultaneous_2024 / "resultat.json").read_text(encoding="utf-8"))
+    assert len(results) == 2
+    for result in results:
+        assert result["returncode"] == 0, result["stderr"]
+        assert "Traceback" not in result["stderr"]
+    assert_complete(simultaneous_2024 / "out")
 
 
 def _year_folder(path: Path, marker: str) -> Path:
