@@ -102,6 +102,33 @@ def _build_example_2024(out: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def cli_in_process(*args) -> subprocess.CompletedProcess:
+    """Run the command line's ``main`` in this process, for the commands that build nothing
+    (``validate``, ``template``, ``new-year``, ``init``): the same parser, messages and exit status
+    as :func:`run_cli`, without an interpreter start-up and the imports of pandas and pandera
+    (about 4 s of CPU each). Tests of the process itself (signals, ``report``, the entry point) use
+    :func:`run_cli`.
+    """
+    import contextlib
+
+    from serviceprogram import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse: --help or a usage error
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    return subprocess.CompletedProcess(["serviceprogram", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
+def run_cli_without_pdf(*args, **kwargs) -> subprocess.CompletedProcess:
+    """:func:`run_cli` with a placeholder for each PDF (see tests/cli_without_pdf.py), for tests
+    that never read one."""
+    return subprocess.run([sys.executable, str(Path(__file__).with_name("cli_without_pdf.py")), *map(str, args)],
+                          capture_output=True, text=True, timeout=600, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def built_2024(tmp_path_factory) -> Path:
     """The 2024 example report built once per test run through the real command (read-only)."""
@@ -116,6 +143,8 @@ def _two_simultaneous_builds(base: Path) -> None:
     import json
 
     base.mkdir()
+    # One worker each (--jobs 1): the race is in publishing, and built_2024 covers the pool;
+    # test_reproducible then also compares a one-worker build with a two-worker one.
     command = [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(DATA), "--out",
                str(base / "out"), "--year", "2024", "--jobs", "1"]
     processes = [subprocess.Popen(command, cwd=base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

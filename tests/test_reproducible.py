@@ -3,8 +3,8 @@ from __future__ import annotations
 
 
 def test_build_is_byte_reproducible(built_2024, simultaneous_2024):
-    """``built_2024`` and the year published by the two simultaneous builds are separate builds
-    (separate commands, kernels and outputs folders) of the same inputs."""
+    """``built_2024`` (two workers) and the year published by the two simultaneous builds (one worker
+    each) are separate builds (separate commands, kernels and outputs folders) of the same inputs."""
     second_build = simultaneous_2024 / "out" / "2024"
     assert second_build.resolve() != built_2024.resolve()
     for name in ("uppfoljning-2024.html", "uppfoljning-2024.pdf", "indikatorer-2024.csv",

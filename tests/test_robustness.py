@@ -561,6 +561,8 @@ HOSTILE_NAME = "data \"q\" 'q'\n__import__('os').system('touch PWNED')#$(touch P
 
 
 HOSTILE_TEST = "test_hostile_data_dir_name_is_plain_text"
+# The command with a placeholder for the PDF (nothing below reads it): see tests/cli_without_pdf.py.
+CLI_WITHOUT_PDF = Path(__file__).with_name("cli_without_pdf.py")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -585,7 +587,7 @@ def hostile_build_started(request, tmp_path_factory):
     out = base / "out"
     with open(base / "stdout.txt", "w") as stdout, open(base / "stderr.txt", "w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(folder), "--out", str(out),
+            [sys.executable, str(CLI_WITHOUT_PDF), "report", "--data-dir", str(folder), "--out", str(out),
              "--year", str(YEAR)], cwd=cwd, stdout=stdout, stderr=stderr)
     yield base, folder, out, cwd, process
     if process.poll() is None:  # the test was not reached (e.g. -x): stop our own build
