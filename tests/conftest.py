@@ -150,7 +150,7 @@ def built_2024(tmp_path_factory) -> Path:
 
 
 def _two_simultaneous_builds(base: Path) -> None:
-    """Two ``report`` commands for 2024 started at once into one outputs folder ``base/out``.
+    """Two ``report`` commands for 2024 (without PDFs) started at once into one outputs folder ``base/out``.
 
     Their exit codes and error output are kept in ``base/resultat.json`` for the test to judge.
     """
@@ -158,9 +158,11 @@ def _two_simultaneous_builds(base: Path) -> None:
 
     base.mkdir()
     # One worker each (--jobs 1): the race is in publishing, and built_2024 covers the pool;
-    # test_reproducible then also compares a one-worker build with a two-worker one.
-    command = [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(DATA), "--out",
-               str(base / "out"), "--year", "2024", "--jobs", "1"]
+    # test_reproducible then also compares a one-worker build with a two-worker one. Without
+    # PDFs (tests/cli_without_pdf.py): a placeholder is written and published in their place,
+    # and test_reproducible renders built_2024's HTML again to compare the PDF.
+    command = [sys.executable, str(Path(__file__).with_name("cli_without_pdf.py")), "report", "--data-dir",
+               str(DATA), "--out", str(base / "out"), "--year", "2024", "--jobs", "1"]
     processes = [subprocess.Popen(command, cwd=base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(2)]
     outputs = [p.communicate(timeout=600) for p in processes]
