@@ -367,6 +367,12 @@ def mutated_toml(draw, original: str) -> bytes:
 
 # One copy per test function (hypothesis runs all examples of a function in
 # the same fixture instance); each example restores the file it replaced.
+#
+# The numbers of examples of the year and population properties were halved to
+# keep the suite under four minutes (each example loads a year, 0.15-0.3 s of
+# CPU). Hypothesis draws new examples on every run (no example database), so
+# the runs of CI together still cover many more; the minimal failing inputs
+# found so far stay as fixed tests below.
 
 @pytest.fixture
 def year_copy(tmp_path):
@@ -378,7 +384,7 @@ def population_copy(tmp_path):
     return fuzz_copy(tmp_path, population=True)
 
 
-@settings(max_examples=60, **FUZZ)
+@settings(max_examples=30, **FUZZ)
 @given(table=st.sampled_from(TABLES), data=st.binary(max_size=3000))
 def test_year_table_of_random_bytes_is_a_data_error_or_valid(year_copy, table, data):
     program = load_program(year_copy)
@@ -386,7 +392,7 @@ def test_year_table_of_random_bytes_is_a_data_error_or_valid(year_copy, table, d
         outcome(lambda: load_year(year_copy, YEAR, program), YearData)
 
 
-@settings(max_examples=100, **FUZZ)
+@settings(max_examples=50, **FUZZ)
 @given(table=st.sampled_from(TABLES), data=st.data())
 def test_mutated_year_table_is_a_data_error_or_valid(year_copy, table, data):
     path = year_copy / str(YEAR) / f"{table}.csv"
@@ -396,7 +402,7 @@ def test_mutated_year_table_is_a_data_error_or_valid(year_copy, table, data):
         outcome(lambda: load_year(year_copy, YEAR, program), YearData)
 
 
-@settings(max_examples=60, **FUZZ)
+@settings(max_examples=30, **FUZZ)
 @given(table=st.sampled_from((*TABLES, "befolkning")), data=st.data())
 def test_typed_values_are_a_data_error_or_valid(population_copy, table, data):
     """Valid-looking values of every kind reach the conversion and cross-checks."""
@@ -408,7 +414,7 @@ def test_typed_values_are_a_data_error_or_valid(population_copy, table, data):
         outcome(lambda: load_year(population_copy, YEAR, program), YearData)
 
 
-@settings(max_examples=30, **FUZZ)
+@settings(max_examples=20, **FUZZ)
 @given(data=st.binary(max_size=3000))
 def test_population_of_random_bytes_is_a_data_error_or_valid(population_copy, data):
     program = load_program(population_copy)
@@ -416,7 +422,7 @@ def test_population_of_random_bytes_is_a_data_error_or_valid(population_copy, da
         outcome(lambda: load_year(population_copy, YEAR, program), YearData)
 
 
-@settings(max_examples=50, **FUZZ)
+@settings(max_examples=25, **FUZZ)
 @given(data=st.data())
 def test_mutated_population_is_a_data_error_or_valid(population_copy, data):
     path = population_copy / "befolkning.csv"
