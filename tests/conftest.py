@@ -17,7 +17,7 @@ DATA = ROOT / "data"
 ANSWERS = Path(__file__).resolve().parent / "answers"
 
 
-# The files that take longest, longest first (CPU seconds, measured with `--durations=0`): under
+# The files that take longest, longest first (CPU seconds per file, own and child processes): under
 # `-n 2 --dist loadfile --no-loadscope-reorder` (see pyproject.toml) xdist hands out whole files in
 # collection order, so the long ones start first and the many short files fill the end, and both
 # workers finish at about the same time. Only the order changes: every test runs the same.
