@@ -16,7 +16,7 @@ def test_broken_data_leaves_previous_outputs_byte_identical(previous_good, data_
     before = snapshot(previous_good / "2024")
     set_cell(data_dir / "2024/stod.csv", 4, "beslutsdatum", "2024-02-31")
     set_cell(data_dir / "2024/foretagsbesok.csv", 3, "form", "Telefon")
-    result = run_cli("report", "--data-dir", data_dir, "--out", previous_good, "--year", 2024)
+    result = run_cli("report", "--data-dir", data_dir, "--out", previous_good, "--year", 2024, "--jobs", 1)
     assert result.returncode == 1
     assert "2024-02-31" in result.stderr and "Telefon" in result.stderr
     assert snapshot(previous_good / "2024") == before
@@ -43,10 +43,11 @@ def test_failing_worker_leaves_previous_outputs(previous_good, data_dir, monkeyp
         raise RuntimeError("WeasyPrint kraschade")
 
     monkeypatch.setattr("serviceprogram.publishing.render.html_to_pdf", broken)  # inherited by forked workers only
+    # One year: the worker with the report fails while the other builds the what-if page and the
+    # exports. (A second year, 2023, failed in the same way by itself: its check proved nothing more.)
     with pytest.raises(RuntimeError, match="WeasyPrint kraschade"):  # not a broken pool
-        build.build_years(data_dir, previous_good, [2023, 2024], jobs=2, force=True, method="fork")
+        build.build_years(data_dir, previous_good, [2024], jobs=2, force=True, method="fork")
     assert snapshot(previous_good / "2024") == before
-    assert not (previous_good / "2023").exists()
     assert not [p.name for p in previous_good.iterdir() if p.name.startswith(".20")], "staging folder left"
 
 
@@ -59,22 +60,36 @@ def test_ctrl_c_and_sigterm_stop_cleanly_in_swedish(previous_good, data_dir, job
         [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(data_dir), "--out",
          str(previous_good), "--year", "2024", "--force", "--jobs", jobs],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while not list(previous_good.glob(".2024-bygge-*")) and time.monotonic() < deadline:
+    # Wait for the build proper (its staging folder), however long a loaded machine takes to get there.
+    deadline = time.monotonic() + 600
+    while not list(previous_good.glob(".2024-bygge-*")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(1.5)  # inside a notebook or the PDF
+    assert process.poll() is None, "the build ended before it could be interrupted"
+    assert list(previous_good.glob(".2024-bygge-*")), "no staging folder after ten minutes"
+    time.sleep(1.5)  # most likely inside a notebook or the PDF; any moment of the build must do
     if how == "Ctrl-C":
         os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
     else:
         os.kill(process.pid, signal.SIGTERM)  # what kill, a service manager or a scheduler does
-    _, stderr = process.communicate(timeout=120)
+    _, stderr = process.communicate(timeout=600)
     assert process.returncode == (130 if how == "Ctrl-C" else 143), stderr
     assert "Traceback" not in stderr, stderr
     assert ("avbrutet" if how == "Ctrl-C" else "avslutat på begäran") in stderr
     assert "tidigare rapporter är orörda" in stderr
     assert snapshot(previous_good / "2024") == before
     assert not [p.name for p in previous_good.iterdir() if "-bygge-" in p.name], "staging folder or lock left"
-    assert not kernels() - running, "kernels left running"
+    assert not _wait_for(lambda: kernels() - running, 30), "kernels left running"
+
+
+def _wait_for(condition, seconds: float):
+    """Poll ``condition`` until it returns something false or ``seconds`` pass; return its last value.
+
+    A killed kernel may need a moment to be reaped on a loaded machine; one that was left running stays.
+    """
+    deadline = time.monotonic() + seconds
+    while (value := condition()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return value
 
 
 def test_an_interrupt_that_python_wraps_is_still_an_interrupt(monkeypatch):

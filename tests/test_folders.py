@@ -5,7 +5,7 @@ import json
 import shutil
 
 import pytest
-from conftest import run_cli, set_cell
+from conftest import cli_in_process, run_cli, set_cell
 from serviceprogram.build import cache, folders
 from serviceprogram.errors import UsageError
 from serviceprogram.inputs.program import load_program
@@ -46,19 +46,19 @@ def test_system_folders_are_refused(data_dir, out):
 def test_validate_xlsx_never_overwrites_input_or_a_users_file(data_dir, tmp_path):
     stod = data_dir / "2024" / "stod.csv"
     before = stod.read_bytes()
-    result = run_cli("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", stod)
+    result = cli_in_process("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", stod)
     assert result.returncode == 2, result.stdout + result.stderr
     assert stod.read_bytes() == before
     mine = tmp_path / "budget.xlsx"
     mine.write_bytes(b"PK not ours")
-    result = run_cli("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", mine)
+    result = cli_in_process("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", mine)
     assert result.returncode == 2 and mine.read_bytes() == b"PK not ours"
     # A problem workbook of ours may be written again.
     ours = tmp_path / "fel.xlsx"
     set_cell(data_dir / "2024/stod.csv", 3, "beslutsdatum", "2024-02-31")
-    assert run_cli("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", ours).returncode == 1
+    assert cli_in_process("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", ours).returncode == 1
     assert folders.is_problems_workbook(ours)
-    assert run_cli("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", ours).returncode == 1
+    assert cli_in_process("validate", "--data-dir", data_dir, "--year", 2024, "--xlsx", ours).returncode == 1
 
 
 def test_another_programme_is_refused_in_an_outputs_folder(data_dir, tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import DATA, run_cli
+from conftest import DATA, cli_in_process, run_cli, run_cli_without_pdf
 from openpyxl import load_workbook
 from serviceprogram.errors import DataError, UsageError
 from serviceprogram.inputs.newregion import init_region, placeholder_problems
@@ -56,7 +56,7 @@ def test_init_every_county_gives_valid_toml_with_its_municipalities(tmp_path):
 
 def test_placeholders_block_the_build_and_validate_explains_them(tmp_path):
     folder = tmp_path / "norrbotten"
-    made = run_cli("init", folder, "--lan", "Region Norrbotten", "--year", 2025)
+    made = cli_in_process("init", folder, "--lan", "Region Norrbotten", "--year", 2025)
     assert made.returncode == 0, made.stderr
     assert str(folder.resolve()) in made.stdout
     with pytest.raises(DataError):
@@ -64,7 +64,7 @@ def test_placeholders_block_the_build_and_validate_explains_them(tmp_path):
     rules = {p.column: p.rule for p in placeholder_problems(folder)}
     assert set(rules) == {"program", "forsta_ar", "sista_ar", "prioriterade_omraden", "kommuner"}
     assert "Statistikdatabasen" in rules["kommuner"] and "Kiruna" in rules["kommuner"]
-    check = run_cli("validate", "--data-dir", folder)
+    check = cli_in_process("validate", "--data-dir", folder)
     assert check.returncode == 1
     assert "Programperiodens första år är inte ifyllt" in check.stdout
     assert "Måste vara ett årtal" not in check.stdout  # the general rule is replaced, not repeated
@@ -77,10 +77,10 @@ def test_placeholders_block_the_build_and_validate_explains_them(tmp_path):
 
 def test_init_refuses_a_non_empty_folder_and_touches_nothing(tmp_path):
     (tmp_path / "mine.txt").write_text("min fil", encoding="utf-8")
-    result = run_cli("init", tmp_path, "--lan", "25")
+    result = cli_in_process("init", tmp_path, "--lan", "25")
     assert result.returncode == 2 and "inte tom" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt"]
-    assert run_cli("init", tmp_path / "x", "--lan", "99").returncode == 2
+    assert cli_in_process("init", tmp_path / "x", "--lan", "99").returncode == 2
 
 
 def test_init_reads_an_scb_population_file(tmp_path):
@@ -153,7 +153,7 @@ def test_new_year_keeps_the_workbook_and_keep_data_turns_csv_into_a_workbook(dat
     from serviceprogram.inputs.newyear import describe, new_year
 
     before = load_year(data_dir, 2025)
-    made = run_cli("template", "--data-dir", data_dir, "--year", 2025, "--keep-data")
+    made = cli_in_process("template", "--data-dir", data_dir, "--year", 2025, "--keep-data")
     assert made.returncode == 0, made.stderr
     assert sorted(p.name for p in (data_dir / "2025").iterdir() if p.is_file()) == ["uppfoljning.xlsx"]
     assert len(list((data_dir / "2025/tidigare-1").glob("*.csv"))) == 5  # moved, not deleted
@@ -247,21 +247,24 @@ def _no_example_names(folder: Path) -> None:
 
 
 def test_new_analyst_from_init_to_the_second_year(tmp_path):
-    """Issue 13's new analyst: init, workbook, validate, report, new-year (workbook), report."""
+    """Issue 13's new analyst: init, workbook, validate, report, new-year (workbook), report.
+
+    The reports are built without their PDFs (tests/cli_without_pdf.py): nothing here reads one.
+    """
     example_outputs = {p: p.stat().st_mtime_ns for p in (ROOT / "outputs").rglob("*")}
     folder, out = tmp_path / "norrbotten", tmp_path / "ut"
-    assert run_cli("init", folder, "--lan", "25", "--year", 2025).returncode == 0
+    assert cli_in_process("init", folder, "--lan", "25", "--year", 2025).returncode == 0
     fill_program(folder)
     _fill_workbook(folder / "2025/uppfoljning.xlsx")
-    check = run_cli("validate", "--data-dir", folder)
+    check = cli_in_process("validate", "--data-dir", folder)
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.count("befolkning.csv") == 1  # missing population: one note, not an error
-    built = run_cli("report", "--data-dir", folder, "--out", out, "--year", 2025, "--jobs", 1)
+    built = run_cli_without_pdf("report", "--data-dir", folder, "--out", out, "--year", 2025, "--jobs", 1)
     assert built.returncode == 0, built.stderr
-    made = run_cli("new-year", 2026, "--data-dir", folder)
+    made = cli_in_process("new-year", 2026, "--data-dir", folder)
     assert made.returncode == 0, made.stderr
     assert [p.name for p in (folder / "2026").iterdir()] == ["uppfoljning.xlsx"]
-    built = run_cli("report", "--data-dir", folder, "--out", out, "--year", 2026, "--jobs", 1)
+    built = run_cli_without_pdf("report", "--data-dir", folder, "--out", out, "--year", 2026, "--jobs", 1)
     assert built.returncode == 0, built.stderr
     figures = {}
     for year in (2025, 2026):
@@ -305,7 +308,7 @@ def test_whatif_names_the_service_points_file_as_the_user_has_it(data_dir):
 
     problems = WhatIf.load(2024, data_dir, ["X-1"]).problems
     assert [(p.file, p.column, p.value) for p in problems] == [("2024/serviceplatser.csv", "id", "X-1")]
-    made = run_cli("template", "--data-dir", data_dir, "--year", 2024, "--keep-data")
+    made = cli_in_process("template", "--data-dir", data_dir, "--year", 2024, "--keep-data")
     assert made.returncode == 0, made.stderr
     [problem] = WhatIf.load(2024, data_dir, "X-1").problems
     assert problem.file == "2024/uppfoljning.xlsx, blad serviceplatser"

@@ -53,16 +53,18 @@ def test_kill_9_of_the_build_ends_its_workers_and_kernels(data_dir, tmp_path, jo
         return descendants if sum(map(is_kernel, descendants)) >= wanted else None
 
     try:
-        descendants = _wait_for(tree, 120)
+        descendants = _wait_for(tree, 600)  # kernels boot slowly on a loaded machine
         assert descendants, "the build never started its kernels"
         if jobs == "2":
             assert len([p for p in descendants if not is_kernel(p)]) >= 2, "no pool workers"
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
-    gone = _wait_for(lambda: not [p for p in descendants if _alive(p)], 20)
+    # "Within seconds" (issue 11); the bound is generous for a loaded machine: without the
+    # lifeline the workers and kernels would never end.
+    gone = _wait_for(lambda: not [p for p in descendants if _alive(p)], 60)
     survivors = [p.pid for p in descendants if _alive(p)]
     for survivor in descendants:  # never leave them to the rest of the suite
         if _alive(survivor):
             survivor.kill()
-    assert gone, f"still running 20 s after kill -9: {survivors}"
+    assert gone, f"still running 60 s after kill -9: {survivors}"

@@ -368,6 +368,12 @@ def mutated_toml(draw, original: str) -> bytes:
 
 # One copy per test function (hypothesis runs all examples of a function in
 # the same fixture instance); each example restores the file it replaced.
+#
+# The numbers of examples of the year and population properties were halved to
+# keep the suite under four minutes (each example loads a year, 0.15-0.3 s of
+# CPU). Hypothesis draws new examples on every run (no example database), so
+# the runs of CI together still cover many more; the minimal failing inputs
+# found so far stay as fixed tests below.
 
 @pytest.fixture
 def year_copy(tmp_path):
@@ -379,7 +385,7 @@ def population_copy(tmp_path):
     return fuzz_copy(tmp_path, population=True)
 
 
-@settings(max_examples=60, **FUZZ)
+@settings(max_examples=30, **FUZZ)
 @given(table=st.sampled_from(TABLES), data=st.binary(max_size=3000))
 def test_year_table_of_random_bytes_is_a_data_error_or_valid(year_copy, table, data):
     program = load_program(year_copy)
@@ -387,7 +393,7 @@ def test_year_table_of_random_bytes_is_a_data_error_or_valid(year_copy, table, d
         outcome(lambda: load_year(year_copy, YEAR, program), YearData)
 
 
-@settings(max_examples=100, **FUZZ)
+@settings(max_examples=50, **FUZZ)
 @given(table=st.sampled_from(TABLES), data=st.data())
 def test_mutated_year_table_is_a_data_error_or_valid(year_copy, table, data):
     path = year_copy / str(YEAR) / f"{table}.csv"
@@ -397,7 +403,7 @@ def test_mutated_year_table_is_a_data_error_or_valid(year_copy, table, data):
         outcome(lambda: load_year(year_copy, YEAR, program), YearData)
 
 
-@settings(max_examples=60, **FUZZ)
+@settings(max_examples=30, **FUZZ)
 @given(table=st.sampled_from((*TABLES, "befolkning")), data=st.data())
 def test_typed_values_are_a_data_error_or_valid(population_copy, table, data):
     """Valid-looking values of every kind reach the conversion and cross-checks."""
@@ -409,7 +415,7 @@ def test_typed_values_are_a_data_error_or_valid(population_copy, table, data):
         outcome(lambda: load_year(population_copy, YEAR, program), YearData)
 
 
-@settings(max_examples=30, **FUZZ)
+@settings(max_examples=20, **FUZZ)
 @given(data=st.binary(max_size=3000))
 def test_population_of_random_bytes_is_a_data_error_or_valid(population_copy, data):
     program = load_program(population_copy)
@@ -417,7 +423,7 @@ def test_population_of_random_bytes_is_a_data_error_or_valid(population_copy, da
         outcome(lambda: load_year(population_copy, YEAR, program), YearData)
 
 
-@settings(max_examples=50, **FUZZ)
+@settings(max_examples=25, **FUZZ)
 @given(data=st.data())
 def test_mutated_population_is_a_data_error_or_valid(population_copy, data):
     path = population_copy / "befolkning.csv"
@@ -562,6 +568,8 @@ HOSTILE_NAME = "data \"q\" 'q'\n__import__('os').system('touch PWNED')#$(touch P
 
 
 HOSTILE_TEST = "test_hostile_data_dir_name_is_plain_text"
+# The command with a placeholder for the PDF (nothing below reads it): see tests/cli_without_pdf.py.
+CLI_WITHOUT_PDF = Path(__file__).with_name("cli_without_pdf.py")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -586,8 +594,8 @@ def hostile_build_started(request, tmp_path_factory):
     out = base / "out"
     with open(base / "stdout.txt", "w") as stdout, open(base / "stderr.txt", "w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(folder), "--out", str(out),
-             "--year", str(YEAR)], cwd=cwd, stdout=stdout, stderr=stderr)
+            [sys.executable, str(CLI_WITHOUT_PDF), "report", "--data-dir", str(folder), "--out", str(out),
+             "--year", str(YEAR), "--jobs", "1"], cwd=cwd, stdout=stdout, stderr=stderr)  # one kernel for both notebooks
     yield base, folder, out, cwd, process
     if process.poll() is None:  # the test was not reached (e.g. -x): stop our own build
         process.kill()
@@ -641,23 +649,20 @@ def assert_complete(out: Path) -> None:
     folder = out / str(YEAR)
     names = {p.name for p in folder.iterdir()}
     assert set(EXPECTED) <= names, sorted(set(EXPECTED) - names)
-    pdf = (folder / f"uppfoljning-{YEAR}.pdf").read_bytes()
+    pdf = (folder / f"uppfoljning-{YEAR}.pdf").read_bytes()  # a placeholder, written whole (cli_without_pdf.py)
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
     assert not [p.name for p in out.iterdir() if p.is_dir() and p.name.startswith(".")], "staging left behind"
     assert not [p.name for p in folder.iterdir() if p.is_dir()], "nested folders in the year folder"
 
 
-def test_two_simultaneous_builds_of_one_year(tmp_path):
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "serviceprogram.cli", "report", "--data-dir", str(DATA), "--out", str(out),
-               "--year", str(YEAR)]
-    processes = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
-    outputs = [p.communicate(timeout=600) for p in processes]
-    for process, (stdout, stderr) in zip(processes, outputs):
-        assert process.returncode == 0, stderr
-        assert "Traceback" not in stderr
-    assert_complete(out)
+def test_two_simultaneous_builds_of_one_year(simultaneous_2024):
+    """Two ``report`` commands of one year into one folder at once (made by conftest's shared fixture)."""
+    results = json.loads((simultaneous_2024 / "resultat.json").read_text(encoding="utf-8"))
+    assert len(results) == 2
+    for result in results:
+        assert result["returncode"] == 0, result["stderr"]
+        assert "Traceback" not in result["stderr"]
+    assert_complete(simultaneous_2024 / "out")
 
 
 def _year_folder(path: Path, marker: str) -> Path:
@@ -702,8 +707,9 @@ def test_publish_race_is_serialised(tmp_path, monkeypatch):
         publish(staging_b, final)
     except BaseException as exc:  # noqa: BLE001
         errors.append(exc)
-    thread.join(timeout=10)
+    thread.join(timeout=600)  # A's publish, however loaded the machine (no time limit is tested here)
     monkeypatch.undo()
+    assert not thread.is_alive(), "A's publish never ended"
     assert not errors, errors
     assert sorted(p.name for p in final.iterdir()) == sorted(EXPECTED)
     assert len({p.read_text() for p in final.iterdir()}) == 1, "files of two builds mixed"
