@@ -125,7 +125,7 @@ def test_pbf_oneway_against_node_order_and_nodes_missing_from_the_extract(tmp_pa
     writer.close()
     g = read_osm(path)
     assert g.n_nodes == 4 and g.n_ways == 2 and g.n_edges == 4
-    x, y = access.to_sweref(np.array([c[1] for c in coords.values()]), np.array([c[0] for c in coords.values()]))
+    x, y = projection.to_sweref(np.array([c[1] for c in coords.values()]), np.array([c[0] for c in coords.values()]))
     xy = np.column_stack([x, y])
     to_1 = road_distances(g, xy[[3, 0]], xy[[0]], {"t": np.array([True])})
     to_4 = road_distances(g, xy[[0]], xy[[3]], {"t": np.array([True])})

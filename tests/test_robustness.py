@@ -633,6 +633,8 @@ def test_hostile_data_dir_name_is_plain_text(hostile_build):
             assert len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), ast.dump(node)
             assert isinstance(node.value, ast.Constant), ast.dump(node)
             values[node.targets[0].id] = node.value.value
+        saved_in = values.pop("resultat_dir", None)  # the build's own staging folder (docs/resultat.md)
+        assert saved_in is None or (isinstance(saved_in, str) and saved_in.endswith("resultat")), saved_in
         assert values == {"year": YEAR, "data_dir": str(folder.resolve())}
     html = (out / str(YEAR) / f"uppfoljning-{YEAR}.html").read_text(encoding="utf-8")
     assert f"Underlaget för {YEAR} har fel" not in html  # the data was found through the path
@@ -652,7 +654,7 @@ def assert_complete(out: Path) -> None:
     pdf = (folder / f"uppfoljning-{YEAR}.pdf").read_bytes()  # a placeholder, written whole (cli_without_pdf.py)
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
     assert not [p.name for p in out.iterdir() if p.is_dir() and p.name.startswith(".")], "staging left behind"
-    assert not [p.name for p in folder.iterdir() if p.is_dir()], "nested folders in the year folder"
+    assert [p.name for p in folder.iterdir() if p.is_dir()] == ["resultat"], "other folders in the year folder"
 
 
 def test_two_simultaneous_builds_of_one_year(simultaneous_2024):

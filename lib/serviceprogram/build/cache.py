@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from ..paths import is_editor_file, PROGRAM_FILE, git_commit, notebooks_dir, project_root
+from ..paths import PROGRAM_FILE, git_commit, is_editor_file, notebooks_dir, project_root
 
 __all__ = ["MANIFEST", "MANIFEST_VERSION", "PACKAGE_DIR", "POPULATION_FILE", "expected_outputs",
            "inputs", "manifest", "PROGRAM_FOLDER", "PROGRAM_OUTPUTS", "program_manifest",

@@ -42,10 +42,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache, folders
 from ..errors import DataError, UsageError
-from ..paths import default_out_dir, find_years, notebooks_dir, resolve_data_dir
 from ..inputs.program import load_program
+from ..paths import default_out_dir, find_years, notebooks_dir, resolve_data_dir
+from . import cache, folders
 
 __all__ = ["NOTEBOOK", "WHATIF_NOTEBOOK", "OVERVIEW_NOTEBOOK", "LOCK_FILE", "STAGING_MARKER",
            "STAGING_PATTERN", "START_METHOD_ENV", "START_METHODS", "BuildResult", "notebook_path",
@@ -703,17 +703,24 @@ def _stop_workers(pool) -> None:
     """
     import psutil
 
-    victims = []
-    for process in list((getattr(pool, "_processes", None) or {}).values()):  # the executor's workers
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # the executor's workers
+    descendants, own = [], []
+    for process in workers:
         try:
             worker = psutil.Process(process.pid)
-            victims += worker.children(recursive=True) + [worker]
+            descendants += worker.children(recursive=True)
+            own.append(worker)
         except psutil.Error:
             continue
-    for victim in victims:
+    for victim in descendants + own:
         with contextlib.suppress(psutil.Error):
             victim.kill()
-    psutil.wait_procs(victims, timeout=10)
+    psutil.wait_procs(descendants, timeout=10)
+    # The workers are this process's children: multiprocessing must reap them itself. Were psutil
+    # to reap them, multiprocessing would take them for alive for ever and the executor's
+    # shutdown would wait for ever (CPython's Popen.poll reads "already reaped" as "running").
+    for process in workers:
+        process.join(10)
 
 
 def _needs(part: Part, job: _Job, jobs: list[_Job]) -> set:

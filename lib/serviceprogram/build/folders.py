@@ -28,8 +28,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..files import write_atomically
 from ..errors import UsageError
+from ..files import write_atomically
 
 __all__ = ["MANIFEST", "IDENTITY_FILE", "IDENTITY_VERSION", "system_folders", "check_out_dir",
            "check_targets", "identity", "read_identity", "check_identity", "record_identity",
