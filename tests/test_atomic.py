@@ -108,3 +108,29 @@ def test_an_interrupt_that_python_wraps_is_still_an_interrupt(monkeypatch):
     assert not cli._caused_by_interrupt(RuntimeError("ett riktigt fel"))
     monkeypatch.setattr(cli, "_received", [])
     assert not cli._caused_by_interrupt(wrapped)  # no signal was handled: a real error
+
+
+_INTERRUPTED_IN_EXEC = '''
+import os, signal, sys, threading
+from serviceprogram import cli
+
+def command(args):
+    with cli._announce_interrupt():
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.{how})).start()
+        exec("while True: pass")  # code run from a string, as dataclasses does during an import
+
+cli.COMMANDS["validate"] = command
+sys.exit(cli.main(["validate"]))
+'''
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("how, status", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_an_interrupt_inside_code_run_from_a_string_keeps_its_exit_status(tmp_path, how, status):
+    """Run as ``python -m``, CPython ended such a process by SIGINT (-2) after main had returned 130."""
+    (tmp_path / "interrupted_in_exec.py").write_text(_INTERRUPTED_IN_EXEC.replace("{how}", how))
+    result = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    assert ("avslutat på begäran" if how == "SIGTERM" else "avbrutet") in result.stderr

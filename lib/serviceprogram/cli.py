@@ -210,6 +210,19 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
     return False
 
 
+def _settle_interrupt() -> None:
+    """Make the interrupt handled in :func:`main` final, so that its exit status (130 or 143) stands.
+
+    CPython 3.11 remembers a KeyboardInterrupt that left code run from a
+    string (``dataclasses`` makes the methods of every dataclass that way
+    while a module is imported, so Ctrl-C during an import can do it). Run
+    as ``python -m``, the interpreter then ends by SIGINT after ``main`` has
+    returned, whatever it returned. Running a string that succeeds clears
+    that memory (``run_eval_code_obj`` in CPython's ``pythonrun.c``).
+    """
+    eval("None")  # a constant: only the side effect on the interpreter matters
+
+
 @contextlib.contextmanager
 def _announce_interrupt():
     """Say at once that Ctrl-C or SIGTERM was heard: the build then stops its workers and removes what is unpublished.
@@ -473,6 +486,7 @@ def main(argv=None) -> int:
         print(f"serviceprogram: {exc}", file=sys.stderr)
         return EXIT_DATA
     except KeyboardInterrupt as exc:
+        _settle_interrupt()
         done = (" Det som inte hann bli klart har inte publicerats; tidigare rapporter är orörda."
                 if args.command == "report" else "")
         how = "avslutat på begäran (SIGTERM)" if _terminated(exc) else "avbrutet"
