@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def test_tampered_stored_figure_fails_nbval(tmp_path):
                         .replace("13 585 672", "13 585 673"), encoding="utf-8")
     assert "585\u00a0673" in tampered.read_text(encoding="utf-8") or "585 673" in tampered.read_text(encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
-                             "--nbval-current-env", "-c", "/dev/null", str(tampered)],
+                             "--nbval-current-env", "-c", os.devnull, str(tampered)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert result.returncode == 1, result.stdout
     assert "13 585 673" in result.stdout.replace("\u00a0", " ") or "mismatch" in result.stdout.lower()

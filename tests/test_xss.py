@@ -103,12 +103,24 @@ def _hostile_program(data: Path) -> dict:
     return program
 
 
+# The data folder's own name is hostile too: valid Python after a closing quote, with a
+# newline, both quote kinds and shell syntax. None of it may ever run (papermill writes the
+# path into the notebooks' parameter cell; nbconvert and the shell never see it as code).
+HOSTILE_NAME = "data \"q\" 'q'\n__import__('os').system('touch PWNED')#$(touch PWNED)`touch PWNED`"
+
+
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory) -> tuple[Path, dict]:
-    """OUT built through the command line (2024 and the overview) from data holding the payloads."""
+    """OUT built through the command line (2024 and the overview) from data holding the payloads,
+    in a folder with a hostile name (plain ``data`` where the filesystem refuses such a name)."""
     base = tmp_path_factory.mktemp("xss")
-    data = base / "data"
-    shutil.copytree(DATA, data)
+    data = base / HOSTILE_NAME
+    try:
+        shutil.copytree(DATA, data)
+    except OSError:  # e.g. Windows: quotes and newlines are not allowed in names
+        shutil.rmtree(data, ignore_errors=True)
+        data = base / "data"
+        shutil.copytree(DATA, data)
     for other in data.iterdir():  # one year only: the build then makes the overview too, quickly
         if other.is_dir() and other.name != str(YEAR):
             shutil.rmtree(other)
@@ -118,8 +130,10 @@ def hostile_build(tmp_path_factory) -> tuple[Path, dict]:
     _set(year / "serviceplatser.csv", "id", "SP-KRO-007", {"namn": SHOP})
     _set(year / "stod.csv", "diarienummer", "RUN/163/2024", {"mottagare": RECIPIENT, "belopp_kr": "260000"})
     # One worker (--jobs 1): its one kernel runs the three notebooks; a second kernel would only cost start-up.
-    result = run_cli("report", "--data-dir", data, "--out", base / "out", "--jobs", 1, cwd=base)
+    (base / "cwd").mkdir()
+    result = run_cli("report", "--data-dir", data, "--out", base / "out", "--jobs", 1, cwd=base / "cwd")
     assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
     return base / "out", program
 
 
@@ -302,3 +316,35 @@ def test_program_toml_text_is_inert_and_literal_in_chromium(browser, hostile_bui
         for field in fields:
             assert field in text, f"{name}: {field!r} not shown literally"
         page.close()
+
+
+def test_hostile_data_dir_name_is_plain_text(hostile_build):
+    """The folder name reaches the notebooks as one string constant and nothing of it ran."""
+    import ast
+    import tempfile
+
+    from conftest import ROOT
+
+    out = hostile_build[0]
+    base = out.parent
+    folder = next(p for p in base.iterdir() if p.is_dir() and p.name not in ("out", "cwd"))
+    if folder.name != HOSTILE_NAME:
+        pytest.skip("the filesystem refuses the hostile folder name")
+    places = [base / "cwd", base, folder, out, ROOT, ROOT / "notebooks", Path.home(), Path(tempfile.gettempdir())]
+    assert not [p for p in places if (p / "PWNED").exists()], "code in the folder name was executed"
+    assert not list(base.rglob("PWNED"))
+    for name in (f"uppfoljning-{YEAR}.ipynb", f"tillganglighet-{YEAR}.ipynb"):
+        notebook = json.loads((out / str(YEAR) / name).read_text(encoding="utf-8"))
+        cells = [c for c in notebook["cells"] if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(cells) == 1, name
+        values = {}
+        for node in ast.parse("".join(cells[0]["source"])).body:  # only `name = constant` statements
+            assert isinstance(node, ast.Assign), ast.dump(node)
+            assert len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), ast.dump(node)
+            assert isinstance(node.value, ast.Constant), ast.dump(node)
+            values[node.targets[0].id] = node.value.value
+        saved_in = values.pop("resultat_dir", None)  # the build's own staging folder (docs/resultat.md)
+        assert saved_in is None or (isinstance(saved_in, str) and saved_in.endswith("resultat")), saved_in
+        assert values == {"year": YEAR, "data_dir": str(folder.resolve())}
+    html_text = (out / str(YEAR) / f"uppfoljning-{YEAR}.html").read_text(encoding="utf-8")
+    assert f"Underlaget för {YEAR} har fel" not in html_text  # the data was found through the path
