@@ -248,15 +248,12 @@ class AccessSections:
         return {"tables": [types_table, kommun_table], "types_table": types_table, "kommun_table": kommun_table,
                 "map": road_map,
                 "facts": facts, "snap": fmt.num(facts["max_anslutning_m"]) + "\u00a0m",
-                "unconnected": fmt.count_text(int(county_row.utan_vag), "person", "personer"),
                 "unconnected_n": int(county_row.utan_vag),
-                "unreachable": fmt.count_text(int(county_row.ej_nabar), "person", "personer"),
                 "unreachable_n": int(county_row.ej_nabar),
                 "ferries": facts["farjestrackor"] > 0,
-                "parts": fmt.number_in_words(facts["delar"]),
                 "limit": LIMIT_KM,
-                "over_road": fmt.count_text(int(county_row.over_grans_vag), "person", "personer"),
-                "over_straight": fmt.count_text(int(county_row.over_grans_fagelvag), "person", "personer")}
+                "over_road": int(county_row.over_grans_vag),
+                "over_straight": int(county_row.over_grans_fagelvag)}
 
     def road_map(self, figures: AccessFigures, typ: str = "fullsortiment"):
         """The map of road distances to the nearest open place of ``typ``, with the road network."""
