@@ -29,7 +29,6 @@ SEAMS = {
 
 #: Modules still over the limit (lines now): splitting them is part of issue 12's remaining work.
 LONG_MODULES = {
-    "publishing/report.py": 960,
     "build/engine.py": 900,
     "publishing/access_maps.py": 650,
 }
@@ -69,8 +68,6 @@ LONG_FUNCTIONS = {
     "publishing/access_maps.py:access_map": 130,
     "publishing/access_maps.py:alt_text_map": 68,
     "publishing/overview.py:show": 100,
-    "publishing/report.py:access_section": 90,
-    "publishing/report.py:support": 67,
     "publishing/workbooks.py:build_indicator_workbook": 126,
 }
 
