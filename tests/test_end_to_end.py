@@ -6,7 +6,7 @@ import re
 import shutil
 
 import pytest
-from conftest import DATA, cli_in_process, run_cli, run_cli_without_pdf, set_cell
+from conftest import DATA, cli_in_process, run_cli, set_cell
 
 SEED_TEXTS = ["1 407 970 kr", "275 000 kr", "8 196 150 kr", "3 706 552 kr", "13 585 672 kr"]
 
@@ -141,13 +141,14 @@ def test_exported_workbook_has_no_live_formulas(built):
         assert sheets and all("<f>" not in book.read(n).decode("utf-8") for n in sheets)
 
 
-def test_new_user_builds_from_a_filled_template_and_a_windows_csv(data_dir):
+def test_new_user_reads_a_filled_template_and_a_windows_csv(data_dir):
     """The analyst's path: Excel template filled in for 2026, and 2024's support as Swedish Excel CSV.
 
-    Built without the PDF (tests/cli_without_pdf.py): the PDF step is the same for every year and
-    is tested on built_2024 (test_pdf_text_has_seed_figures).
+    Read the way the build reads them (``Report.load``, what the report notebook calls); a build
+    from a workbook year through the command is in test_newregion's new analyst (its second year).
     """
     from conftest import read_rows, write_rows
+    from serviceprogram import Report
     from test_excel import fill_template
 
     fill_template(data_dir)  # 2026/uppfoljning.xlsx filled as Excel would
@@ -157,15 +158,14 @@ def test_new_user_builds_from_a_filled_template_and_a_windows_csv(data_dir):
     for row in rows[1:]:
         row[amount] = f"{int(row[amount]):,} kr".replace(",", " ")  # "1 234 567 kr"
     write_rows(path, rows, delimiter=";", encoding="cp1252")
-    out = data_dir.parent / "out"
-    result = run_cli_without_pdf("report", "--data-dir", data_dir, "--out", out, "--year", 2026, "--jobs", 1)
-    assert result.returncode == 0, result.stderr
-    assert "469 500 kr" in plain((out / "2026/uppfoljning-2026.html").read_text(encoding="utf-8"))
-    from serviceprogram import Report  # the Windows CSV year, read the way the build reads it
-
-    report = Report.load(2024, data_dir)
-    assert report.valid, report.problems
-    assert "13 585 672 kr" in plain(report.support().html)
+    check = cli_in_process("validate", "--data-dir", data_dir, "--year", 2024, "--year", 2026)
+    assert check.returncode == 0, check.stdout + check.stderr
+    workbook_year = Report.load(2026, data_dir)
+    assert workbook_year.valid, workbook_year.problems
+    assert "469 500 kr" in plain(workbook_year.support().html)
+    csv_year = Report.load(2024, data_dir)
+    assert csv_year.valid, csv_year.problems
+    assert "13 585 672 kr" in plain(csv_year.support().html)
 
 
 def test_an_empty_year_reads_as_sentences_not_zeros(data_dir):
