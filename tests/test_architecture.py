@@ -54,7 +54,6 @@ LONG_FUNCTIONS = {
     "analysis/scenario.py:scenario": 89,
     "analysis/shops.py:driftstod_check": 125,
     "analysis/shops.py:shop_importance": 88,
-    "cli.py:_report": 69,
     "inputs/loading.py:_cross_checks": 64,
     "inputs/newregion.py:init_region": 76,
     "inputs/newyear.py:new_year": 81,
