@@ -120,6 +120,7 @@ def validate_all(data_dir: Path, years) -> dict:
         raise DataError(problems)
     return loaded
 
+
 def stale_years(data_dir: Path, out_dir: Path, years, force: bool = False) -> list[int]:
     """The years whose outputs are missing or built from other inputs."""
     return [y for y in years if force or not cache.is_fresh(out_dir, data_dir, y)]
