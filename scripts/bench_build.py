@@ -84,8 +84,8 @@ def naive(data: Path, out: Path, years, same_reports: bool) -> float:
 
 NARROWED = """
 import sys
-from serviceprogram import build
-build.build_years(sys.argv[1], sys.argv[2], [int(y) for y in sys.argv[3:]], force=True, parts=("report_part",))
+from serviceprogram.build.engine import build_years
+build_years(sys.argv[1], sys.argv[2], [int(y) for y in sys.argv[3:]], force=True, parts=("report_part",))
 """
 
 

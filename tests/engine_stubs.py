@@ -48,7 +48,7 @@ def notebook(staging, data_dir, year=None, data=None, previous=None) -> int:
         "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
         "language_info": {"name": "python"}})
     nbformat.write(nb, source)
-    executed = build._execute(source, Path(staging) / f"liten-{name}-körd.ipynb", year, Path(data_dir))
+    executed = build.execute_notebook(source, Path(staging) / f"liten-{name}-körd.ipynb", year, Path(data_dir))
     kernel_pid = int(executed.cells[-1].outputs[0]["data"]["text/plain"])
     _record(staging, f"notebook-{name}", kernel=kernel_pid)
     return 0

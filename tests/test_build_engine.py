@@ -130,9 +130,9 @@ def test_parts_are_handed_out_by_windows_of_years_longest_first(tmp_path):
     def part(name):
         return build.Part(name, stubs.quick, build.PARTS[name].rank)
 
-    jobs = [build._Job(year, tmp_path / str(year), {}, [(part(name), (DATA, year)) for name in build.YEAR_PARTS])
+    jobs = [build.Job(year, tmp_path / str(year), {}, [(part(name), (DATA, year)) for name in build.YEAR_PARTS])
             for year in range(2023, 2029)]
-    jobs.append(build._Job(0, tmp_path / "program", {}, [(part("overview_part"), (DATA,))]))
+    jobs.append(build.Job(0, tmp_path / "program", {}, [(part("overview_part"), (DATA,))]))
     pool = RecordingPool()
     results = list(build._run((pool, 2), jobs, None))
     assert sorted(r.year for r in results) == [0, 2023, 2024, 2025, 2026, 2027, 2028]
@@ -170,7 +170,7 @@ def test_a_folder_that_cannot_be_moved_in_puts_the_old_report_back(data_dir, tmp
             raise PermissionError(13, "Åtkomst nekad", str(source))
         return real_replace(source, target)
 
-    monkeypatch.setattr(build.os, "replace", refuse_staging)
+    monkeypatch.setattr(os, "replace", refuse_staging)
     with pytest.raises(PermissionError):
         build.build_years(data_dir, out, [2024], jobs=1, force=True, parts=stubs.parts())
     assert snapshot(out / "2024") == before
@@ -265,7 +265,7 @@ def test_a_kernel_that_fails_to_launch_early_is_started_by_the_first_notebook(tm
         raise RuntimeError("ingen kärna just nu")
 
     # Patched here and inherited by the workers: possible with fork only (the behaviour is the same under spawn).
-    monkeypatch.setattr(build, "start_kernel", refuse)
+    monkeypatch.setattr("serviceprogram.build.workers.start_kernel", refuse)  # where the workers call it
     out = tmp_path / "out"
     parts = stubs.parts(report=stubs.notebook, whatif=stubs.notebook, kernel=True)
     results = build.build_years(DATA, out, [2024], jobs=2, force=True, method="fork", parts=parts)

@@ -178,7 +178,7 @@ def test_the_overview_reads_every_years_results(computed, one_year, tmp_path, no
 
 def test_the_readers_wait_for_the_report_of_their_year_and_the_overview_for_all():
     def job(key, names):
-        return build._Job(key, Path(str(key)), {}, [(build.PARTS[n], ()) for n in names])
+        return build.Job(key, Path(str(key)), {}, [(build.PARTS[n], ()) for n in names])
 
     years = [job(y, build.YEAR_PARTS) for y in (2023, 2024)]
     overview = job(0, ["overview_part"])
@@ -219,13 +219,13 @@ def test_the_overview_gets_a_copy_of_each_years_results_wherever_they_are(tmp_pa
         (folder / results.FOLDER / results.MANIFEST).write_text(str(year), encoding="utf-8")
         return folder
 
-    running = build._Job(2023, tmp_path / "2023", {}, staging=saved(tmp_path / ".2023-bygge", 2023))
-    published = build._Job(2024, saved(tmp_path / "2024", 2024), {}, staging=tmp_path / ".2024-bygge",
+    running = build.Job(2023, tmp_path / "2023", {}, staging=saved(tmp_path / ".2023-bygge", 2023))
+    published = build.Job(2024, saved(tmp_path / "2024", 2024), {}, staging=tmp_path / ".2024-bygge",
                            published=True)
     earlier = saved(tmp_path / "2025", 2025)  # fresh: published by an earlier build
     unfinished = tmp_path / "2026"
     (unfinished / results.FOLDER).mkdir(parents=True)  # no manifest: the overview computes the year
-    overview = build._Job(0, tmp_path / "program", {}, staging=tmp_path / ".program-bygge")
+    overview = build.Job(0, tmp_path / "program", {}, staging=tmp_path / ".program-bygge")
     build._gather_results(overview, {2023: running, 2024: published, 2025: earlier, 2026: unfinished})
     copies = overview.staging / build.OVERVIEW_RESULTS
     assert sorted(p.name for p in copies.iterdir()) == ["2023", "2024", "2025"]

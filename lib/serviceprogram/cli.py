@@ -249,11 +249,40 @@ def _announce_interrupt():
             signal.signal(number, handler)
 
 
-def _report(args) -> int:
-    from tqdm import tqdm
+class _Progress:
+    """The build's progress on the terminal and in the log: a bar over the years, a line per year built."""
 
+    def __init__(self, logger):
+        from tqdm import tqdm
+
+        self.tqdm = tqdm
+        self.logger = logger
+        self.bar = None
+
+    def __call__(self, event, year, result=None, total=0):
+        if event == "start":
+            if self.bar is None:
+                self.bar = self.tqdm(total=total, desc="Bygger", unit="år", file=sys.stderr,
+                                     disable=total < 2, leave=False)
+            self.bar.set_postfix_str("program" if year == 0 else str(year))
+            return
+        label = "Programöversikt" if year == 0 else str(year)
+        line = (f"{label}: klart på {result.seconds:.1f} s, {len(result.files)} filer i {result.folder}"
+                + (f", {plural(result.warnings, 'varning', 'varningar')}" if result.warnings else ""))
+        self.logger.info(line)
+        (self.bar.write if self.bar is not None else print)(line)
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _report_out_dir(args) -> Path:
+    """The outputs folder of ``report``, checked and marked as this data folder's (``args.data_dir`` resolved)."""
     from .build import folders
-    from .build.engine import build_years, check_years
+    from .build.engine import check_years
     from .inputs.program import load_program
     from .paths import default_out_dir, resolve_data_dir
 
@@ -269,28 +298,17 @@ def _report(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     folders.record_identity(out, program, data_dir)
     args.data_dir = data_dir
+    return out
+
+
+def _report(args) -> int:
+    from .build.engine import build_years
+    from .paths import resolve_data_dir
+
+    out = _report_out_dir(args)
     logger, handler = _log_file(out)
-    bar = None
-
-    def progress(event, year, result=None, total=0):
-        nonlocal bar
-        if event == "start":
-            if bar is None:
-                bar = tqdm(total=total, desc="Bygger", unit="år", file=sys.stderr,
-                           disable=total < 2, leave=False)
-            bar.set_postfix_str("program" if year == 0 else str(year))
-            return
-        label = "Programöversikt" if year == 0 else str(year)
-        line = (f"{label}: klart på {result.seconds:.1f} s, {len(result.files)} filer i {result.folder}"
-                + (f", {plural(result.warnings, 'varning', 'varningar')}" if result.warnings else ""))
-        logger.info(line)
-        (bar.write if bar is not None else print)(line)
-        if bar is not None:
-            bar.update(1)
-
+    progress = _Progress(logger)
     try:
-        from .paths import resolve_data_dir
-
         logger.info("Bygger %s från %s till %s", args.year or "alla år", resolve_data_dir(args.data_dir), out)
         with _announce_interrupt():
             results = build_years(args.data_dir, out, args.year, progress=progress, jobs=args.jobs,
@@ -306,8 +324,7 @@ def _report(args) -> int:
             exc.serviceprogram_log = out / "logs" / "serviceprogram.log"
         raise
     finally:
-        if bar is not None:
-            bar.close()
+        progress.close()
         logger.removeHandler(handler)
         handler.close()
     built = [r for r in results if not r.skipped and r.year]

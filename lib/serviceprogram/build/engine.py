@@ -2,84 +2,81 @@
 
 - Years whose inputs are unchanged are skipped (:mod:`serviceprogram.build.cache`).
 - The worker processes start first (``fork`` on Linux, ``spawn`` on Windows
-  and macOS, see :func:`start_method`) and launch their Jupyter kernels,
+  and macOS, see :func:`.workers.start_method`) and launch their Jupyter kernels,
   which boot while the parent validates every year to build: one invalid
   year stops the whole batch before anything is written, with every problem
-  listed, and the workers stop at once.
+  listed, and the workers stop at once (:mod:`.workers`).
 - A year is built as three parts (follow-up report, what-if page, exported
   files), handed out to the free workers a few years at a time, longest
   parts first. The report's notebook computes the year's results once and
   saves them in the staging folder (:mod:`serviceprogram.results`); the
   what-if page and the exports of that year start after it and read them,
   and the overview starts after every year's report and reads a copy of
-  them all (:attr:`Part.after`). A worker imports
+  them all (:attr:`.parts.Part.after`). A worker imports
   papermill, nbconvert and WeasyPrint on its first part and reuses them and
   its kernel for the next ones.
 - Each year is built in a temporary folder beside its output folder and
-  swapped in under a lock only when all its parts are done, so a failed,
-  interrupted or concurrent build never leaves partial files or damages a
-  good report. The manifest is hashed before the build starts: a data file
-  saved during the build leaves the year stale, to be built again.
-- Parts are :class:`Part` records looked up by name in :data:`PARTS`; what
-  goes to a worker is picklable (a module-level function and its
+  swapped in under a lock only when all its parts are done (:mod:`.staging`),
+  so a failed, interrupted or concurrent build never leaves partial files or
+  damages a good report. The manifest is hashed before the build starts: a
+  data file saved during the build leaves the year stale, to be built again.
+- Parts are :class:`.parts.Part` records looked up by name in :data:`.parts.PARTS`;
+  what goes to a worker is picklable (a module-level function and its
   arguments), so nothing depends on state that only a forked process sees.
 - A staging folder belongs to the build that holds its owner lock; a build
   killed outright leaves it behind, and the next build into the same folder
-  removes it (:func:`remove_stale_staging`). Workers end when the parent dies
-  (:mod:`serviceprogram.build.lifeline`).
+  removes it (:func:`.staging.remove_stale_staging`). Workers end when the
+  parent dies (:mod:`serviceprogram.build.lifeline`).
+
+This module keeps the orchestration (:func:`build_years`) and names the
+public parts of :mod:`.parts`, :mod:`.staging` and :mod:`.workers` too.
 """
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import re
-import secrets
 import shutil
-import sys
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError, UsageError
 from ..inputs.program import load_program
-from ..paths import default_out_dir, find_years, notebooks_dir, resolve_data_dir
+from ..paths import default_out_dir, find_years, resolve_data_dir
 from . import cache, folders
+from .parts import (
+    NOTEBOOK,
+    OVERVIEW_NOTEBOOK,
+    OVERVIEW_RESULTS,
+    PARTS,
+    WHATIF_NOTEBOOK,
+    YEAR_PARTS,
+    Part,
+    execute_notebook,
+    exports_part,
+    notebook_path,
+    overview_part,
+    report_part,
+    resolve_parts,
+    results_dir,
+    run_part,
+    whatif_part,
+)
+from .staging import LOCK_FILE, STAGING_MARKER, STAGING_PATTERN, BuildResult, Job, publish, remove_stale_staging
+from .workers import (
+    START_METHOD_ENV,
+    START_METHODS,
+    shutdown_kernel,
+    start_kernel,
+    start_method,
+    stop_workers,
+    worker_pool,
+)
 
-__all__ = ["NOTEBOOK", "WHATIF_NOTEBOOK", "OVERVIEW_NOTEBOOK", "LOCK_FILE", "STAGING_MARKER",
-           "STAGING_PATTERN", "START_METHOD_ENV", "START_METHODS", "BuildResult", "notebook_path",
-           "check_years", "validate_all", "start_kernel", "shutdown_kernel", "report_part",
-           "exports_part", "whatif_part", "overview_part", "Part", "PARTS", "YEAR_PARTS", "resolve_parts",
-           "start_method", "publish", "remove_stale_staging", "stale_years", "build_years"]
-
-NOTEBOOK = "uppfoljning.ipynb"
-WHATIF_NOTEBOOK = "tillganglighet.ipynb"
-OVERVIEW_NOTEBOOK = "programoversikt.ipynb"
-LOCK_FILE = ".serviceprogram.lock"
-# Inside every staging folder while it is built: who made it (removed when published).
-STAGING_MARKER = ".serviceprogram-bygge.json"
-# Staging folders (``.2024-bygge-<token>``) and replaced folders (``.2024-gammal-<pid>-<ns>``).
-STAGING_PATTERN = re.compile(r"^\.(?:\d{4}|program)-(?:bygge-[0-9a-f]{16}|gammal-\d+-\d+)$")
-START_METHOD_ENV = "SERVICEPROGRAM_START_METHOD"
-START_METHODS = ("fork", "spawn", "forkserver")
-
-
-@dataclass
-class BuildResult:
-    """What one year's build produced (``skipped``: its outputs were up to date)."""
-
-    year: int
-    folder: Path
-    files: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
-    warnings: int = 0
-    skipped: bool = False
-
-
-def notebook_path(name: str = NOTEBOOK) -> Path:
-    """A notebook of the project (see :func:`serviceprogram.paths.notebooks_dir`)."""
-    return notebooks_dir() / name
+__all__ = ["check_years", "validate_all", "stale_years", "build_years",
+           # named here for the callers of the engine (defined in .parts, .staging and .workers)
+           "NOTEBOOK", "WHATIF_NOTEBOOK", "OVERVIEW_NOTEBOOK", "OVERVIEW_RESULTS", "notebook_path",
+           "execute_notebook", "results_dir", "report_part", "exports_part", "whatif_part", "overview_part",
+           "Part", "PARTS", "YEAR_PARTS", "resolve_parts", "LOCK_FILE", "STAGING_MARKER", "STAGING_PATTERN",
+           "BuildResult", "Job", "publish", "remove_stale_staging", "START_METHOD_ENV", "START_METHODS",
+           "start_method", "start_kernel", "shutdown_kernel"]
 
 
 def check_years(data_dir: Path, years) -> list[int]:
@@ -122,397 +119,6 @@ def validate_all(data_dir: Path, years) -> dict:
     if problems:
         raise DataError(problems)
     return loaded
-
-
-def _execute(notebook: Path, executed: Path, year: int | None, data_dir: Path, **extra: str):
-    """Run a notebook in this process's kernel (:mod:`.kernel`); ``extra``: more path strings
-    (``resultat_dir``, see :mod:`serviceprogram.results`)."""
-    parameters = {"data_dir": str(data_dir)}
-    if year is not None:
-        parameters["year"] = int(year)
-    parameters.update({name: str(value) for name, value in extra.items()})
-    from . import kernel  # papermill is imported only when a notebook runs
-
-    return kernel.execute(notebook, executed, parameters)
-
-
-def start_kernel() -> None:
-    """Launch this process's build kernel now (see :meth:`.kernel.ReusedKernelEngine.start`)."""
-    from .kernel import ReusedKernelEngine
-
-    ReusedKernelEngine.start()
-
-
-def shutdown_kernel() -> None:
-    """Stop this process's build kernel, if any (the next notebook starts a new one)."""
-    from .kernel import ReusedKernelEngine
-
-    ReusedKernelEngine.shutdown()
-
-
-# The parts of a build. Each runs in a worker (or in this process), writes its
-# files into the staging folder and returns its number of data warnings. The
-# report computes the year's results once and saves them in the staging folder
-# (serviceprogram.results); the what-if page and the exports of the year, and
-# the overview of all years, start after it and read them.
-
-def results_dir(staging: Path) -> Path:
-    """Where a year's report saves its results in the staging folder (and the published one)."""
-    from ..results import FOLDER
-
-    return Path(staging) / FOLDER
-
-
-# The overview's copy of every year's results while it is built (removed before publishing).
-OVERVIEW_RESULTS = ".resultat-ar"
-
-def _report(data_dir: Path, year: int, data, previous):
-    """The year's Report from the data the build validated (loaded again when not given)."""
-    from ..publishing.report import Report
-
-    if data is None or (previous is None and (data_dir / str(year - 1)).is_dir()):
-        report = Report.load(year, data_dir)
-    else:
-        report = Report(year, data_dir, data, previous, program=data.program)
-    if not report.valid:
-        raise DataError(report.problems)
-    return report
-
-
-def report_part(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
-    """The follow-up report: the executed notebook, its HTML and its PDF.
-
-    Parameters
-    ----------
-    staging : Path
-        The folder to write into.
-    data_dir : Path
-        The data folder.
-    year : int
-    data, previous : YearData, optional
-        The year and the previous year as the build validated them; loaded
-        again when not given.
-
-    Returns
-    -------
-    int
-        The number of data warnings of the year.
-
-    Raises
-    ------
-    DataError
-        If the year's data is invalid.
-    """
-    from ..publishing.render import html_to_pdf, notebook_to_html
-
-    report = _report(data_dir, year, data, previous)
-    program = report.program
-    nb = _execute(notebook_path(), staging / f"uppfoljning-{year}.ipynb", year, data_dir,
-                  resultat_dir=results_dir(staging))
-    title = f"Uppföljning av regionalt serviceprogram {year} – {program.region}"
-    html = notebook_to_html(nb, title, f"{program.program}: uppföljning av år {year}", program.exempeldata)
-    (staging / f"uppfoljning-{year}.html").write_text(html, encoding="utf-8")
-    html_to_pdf(html, staging / f"uppfoljning-{year}.pdf")
-    return len(report.data.warnings)
-
-
-def exports_part(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
-    """The indicator CSV, the indicator workbook and the board memo; returns 0 (see :func:`report_part`).
-
-    They are made from the results the year's report saved in ``staging``
-    (:mod:`serviceprogram.results`); only when the build has no report part
-    (``parts=``) are they computed here.
-    """
-    from .. import results
-    from ..analysis import indicators as ind
-    from ..publishing.memo import write_memo
-    from ..publishing.report import export_name
-    from ..publishing.workbooks import write_indicator_workbook
-
-    report = _report(data_dir, year, data, previous)
-    saved = results.find(results_dir(staging))
-    if saved is not None:
-        results.attach(report, saved)
-    ind.write_csv(report.long, staging / f"indikatorer-{year}.csv")
-    write_memo(report, staging / f"tjansteskrivelse-{year}.docx")
-    write_indicator_workbook(report.indicators, report.program, staging / export_name(year),
-                             warnings=report.data.warnings, driftstod=report.driftstod)
-    return 0
-
-
-def whatif_part(staging: Path, data_dir: Path, year: int) -> int:
-    """The what-if page of the year's access to service (notebook and HTML); returns 0."""
-    from ..publishing.render import notebook_to_html
-
-    program = load_program(data_dir)
-    saved = results_dir(staging)
-    extra = {"resultat_dir": saved} if saved.is_dir() else {}
-    whatif = _execute(notebook_path(WHATIF_NOTEBOOK), staging / f"tillganglighet-{year}.ipynb", year, data_dir,
-                      **extra)
-    html = notebook_to_html(whatif, f"Scenario: tillgång till service {year} – {program.region}",
-                            "Scenario för tillgången till service", program.exempeldata)
-    (staging / f"tillganglighet-{year}.html").write_text(html, encoding="utf-8")
-    return 0
-
-
-def overview_part(staging: Path, data_dir: Path) -> int:
-    """The programme overview (notebook, HTML, PDF); returns 0."""
-    from ..publishing.render import html_to_pdf, notebook_to_html
-
-    program = load_program(data_dir)
-    saved = Path(staging) / OVERVIEW_RESULTS  # every year's results, copied by the build (_gather_results)
-    extra = {"resultat_dir": saved} if saved.is_dir() else {}
-    nb = _execute(notebook_path(OVERVIEW_NOTEBOOK), staging / "programoversikt.ipynb", None, data_dir, **extra)
-    html = notebook_to_html(nb, f"{program.program}: programöversikt – {program.region}",
-                            f"{program.program}: alla uppföljningsår och programmets mål", program.exempeldata)
-    (staging / "programoversikt.html").write_text(html, encoding="utf-8")
-    html_to_pdf(html, staging / "programoversikt.pdf")
-    return 0
-
-
-@dataclass(frozen=True)
-class Part:
-    """One part of a build: a module-level function and its place in the order.
-
-    ``function(staging, data_dir, year, data, previous)`` for a year's part,
-    ``function(staging, data_dir)`` for the overview; it writes its files into
-    ``staging`` and returns the number of data warnings. It must be defined
-    at module level: a worker started with ``spawn`` receives it by name.
-    """
-
-    name: str
-    function: Callable[..., int]
-    rank: int  # longest parts first: a follow-up report takes about five times a what-if page
-    kernel: bool = True  # runs a notebook: the workers launch their kernels before it comes
-    loaded: bool = True  # receives the years the build validated (else None: it reads what it needs)
-    # Starts when these parts are done: of its own year, or of every year for the overview (their results).
-    after: tuple[str, ...] = ()
-
-
-def _whatif_year(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
-    return whatif_part(staging, data_dir, year)
-
-
-# Every part the build knows, by name. Longest parts first (rank), so that the
-# short ones fill the gaps at the end.
-PARTS: dict[str, Part] = {part.name: part for part in (
-    Part("report_part", report_part, 0),
-    Part("overview_part", overview_part, 1, after=("report_part",)),
-    Part("whatif_part", _whatif_year, 2, loaded=False, after=("report_part",)),
-    Part("exports_part", exports_part, 3, kernel=False, after=("report_part",)),
-)}
-# What a year's build makes (scripts/bench_build.py narrows it with ``parts=``).
-YEAR_PARTS = ("report_part", "whatif_part", "exports_part")
-
-
-def resolve_parts(parts) -> list[Part]:
-    """The :class:`Part` records of ``parts`` (names in :data:`PARTS`, or Part records)."""
-    resolved = []
-    for part in parts:
-        if isinstance(part, Part):
-            resolved.append(part)
-        elif part in PARTS:
-            resolved.append(PARTS[part])
-        else:
-            raise ValueError(f"unknown build part {part!r}; known: {', '.join(PARTS)}")
-    return resolved
-
-
-def _run_part(part: Part, staging: Path, *args) -> int:
-    """What a worker runs: one part (picklable under every start method)."""
-    return part.function(staging, *args)
-
-
-def start_method(method: str | None = None) -> str:
-    """The process start method of the build's pool.
-
-    ``method`` if given, else the environment variable
-    ``SERVICEPROGRAM_START_METHOD``, else ``fork`` on Linux and ``spawn``
-    elsewhere (Windows has no ``fork``; macOS's system libraries are not
-    safe after it).
-
-    Raises
-    ------
-    UsageError
-        If the method is unknown or not available on this platform.
-    """
-    import multiprocessing
-
-    chosen = method or os.environ.get(START_METHOD_ENV) or ("fork" if sys.platform.startswith("linux") else "spawn")
-    available = multiprocessing.get_all_start_methods()
-    if chosen not in START_METHODS or chosen not in available:
-        raise UsageError(f"Startmetoden {chosen!r} (variabeln {START_METHOD_ENV}) finns inte här. "
-                         f"Välj en av: {', '.join(m for m in START_METHODS if m in available)}.")
-    return chosen
-
-
-@dataclass
-class _Job:
-    """One output folder being built: its staging folder and the parts still running."""
-
-    key: int  # the year, 0 for the programme overview
-    final: Path
-    manifest: dict
-    parts: list = field(default_factory=list)  # (Part, arguments after the staging folder)
-    staging: Path | None = None
-    owner: object = None  # the staging folder's owner lock (a filelock.FileLock), held while it is built
-    pending: int = 0
-    warnings: int = 0
-    start: float = field(default_factory=time.perf_counter)
-    published: bool = False
-    # Called in the parent just before the job's first part starts (the overview gathers the years' results).
-    prepare: Callable[[], None] | None = None
-
-    def finish(self) -> BuildResult:
-        """Write the manifest and publish the staging folder."""
-        cache.write_manifest(self.staging, self.manifest)
-        shutil.rmtree(self.staging / OVERVIEW_RESULTS, ignore_errors=True)
-        final = publish(self.staging, self.final)
-        self.published = True
-        return BuildResult(self.key, final, sorted(final.iterdir()), time.perf_counter() - self.start,
-                           self.warnings)
-
-    def open(self) -> None:
-        """Take the owner lock, then make the staging folder and its marker (in that order).
-
-        A build that finds the folder with its owner lock free knows that the
-        build which made it is gone (:func:`remove_stale_staging`).
-        """
-        from filelock import FileLock
-
-        out, name = self.final.parent, f".{self.final.name}-bygge-{secrets.token_hex(8)}"
-        self.owner = FileLock(out / f"{name}.lock")
-        self.owner.acquire()
-        self.staging = out / name
-        self.staging.mkdir()
-        marker = {"pid": os.getpid(), "folder": self.final.name}
-        (self.staging / STAGING_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
-
-    def close(self) -> None:
-        """Remove the staging folder (gone already when published) and release the owner lock."""
-        if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
-        if self.owner is not None:
-            _release_owner(self.owner)
-            self.owner = None
-
-
-def _release_owner(lock) -> None:
-    lock.release()
-    with contextlib.suppress(OSError):  # the lock file of a finished build is no longer needed
-        Path(lock.lock_file).unlink()
-
-
-@contextlib.contextmanager
-def _locked(out_dir: Path):
-    """An exclusive lock on the outputs folder (one publisher at a time), on every platform."""
-    from filelock import FileLock
-
-    with FileLock(Path(out_dir) / LOCK_FILE):
-        yield
-
-
-def publish(staging: Path, final: Path) -> Path:
-    """Replace ``final`` by ``staging`` under the folder's lock; returns ``final``.
-
-    The old folder is renamed away first and removed only after the new one is
-    in place, so readers see either the old or the new complete report; should
-    the new one fail to move in, the old one is put back.
-    """
-    with _locked(final.parent):
-        (staging / STAGING_MARKER).unlink(missing_ok=True)
-        old = None
-        if final.exists():
-            old = final.with_name(f".{final.name}-gammal-{os.getpid()}-{time.monotonic_ns()}")
-            os.replace(final, old)
-        try:
-            os.replace(staging, final)
-        except BaseException:
-            if old is not None:  # e.g. a file of the new folder held open on Windows: the old report goes back
-                os.replace(old, final)
-            raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return final
-
-
-def _owner_alive(folder: Path) -> bool:
-    """True when the build that made the staging folder ``folder`` still holds its owner lock."""
-    from filelock import FileLock, Timeout
-
-    if "-bygge-" not in folder.name:
-        return False  # a replaced folder: its build removes it right after publishing
-    lock = FileLock(folder.with_name(f"{folder.name}.lock"), timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        return True
-    _release_owner(lock)
-    return False
-
-
-def remove_stale_staging(out_dir: Path) -> list[Path]:
-    """Remove the staging folders that builds killed outright left in ``out_dir``; return them.
-
-    Only folders the build makes are considered: a name such as
-    ``.2024-bygge-<16 hex>`` or ``.2024-gammal-<pid>-<ns>``, a real folder
-    (not a link), holding the build's marker or manifest, whose owner lock no
-    running build holds. Anything else, the user's files included, stays.
-    """
-    out = Path(out_dir)
-
-    def candidates():
-        if not out.is_dir():
-            return []
-        return [entry for entry in sorted(out.iterdir())
-                if STAGING_PATTERN.match(entry.name) and not entry.is_symlink() and entry.is_dir()
-                and ((entry / STAGING_MARKER).is_file() or (entry / cache.MANIFEST).is_file())]
-
-    if not candidates():  # the usual case: nothing to lock, nothing written
-        return []
-    removed = []
-    with _locked(out):  # no build publishes meanwhile (a published folder loses its marker under this lock)
-        for entry in candidates():
-            if not _owner_alive(entry):
-                shutil.rmtree(entry, ignore_errors=True)
-                removed.append(entry)
-    return removed
-
-
-def _launch_kernel_early() -> None:
-    """Launch this process's kernel, to boot while the parent validates (a worker's first step).
-
-    Nothing heavy is imported here, so a batch whose data is invalid stops at
-    once; papermill, nbconvert and WeasyPrint are imported by the first part
-    and then reused for every later one. Should the launch fail, the first
-    notebook starts the kernel again and reports the real error (in a pool
-    initializer an error would only break the pool).
-    """
-    try:
-        start_kernel()
-    except Exception:  # noqa: BLE001 - raised again, with its cause, by the first notebook
-        shutdown_kernel()
-
-
-def _start_worker(parent: int, kernel: bool = True) -> None:
-    """A worker's first step: watch the parent, leave signals to it, then :func:`_launch_kernel_early`.
-
-    On Ctrl-C or SIGTERM the parent stops handing out parts, stops the
-    workers and removes every unpublished staging folder; workers
-    interrupted in the middle of a call would only print tracebacks. Should
-    the parent die without that (``kill -9``), the worker kills its kernel
-    and exits (:func:`serviceprogram.build.lifeline.watch_parent`).
-    """
-    import signal
-
-    from .lifeline import watch_parent
-
-    watch_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "SIGTERM"):  # POSIX; on Windows the parent's console events stop the build
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if kernel:
-        _launch_kernel_early()
 
 
 def stale_years(data_dir: Path, out_dir: Path, years, force: bool = False) -> list[int]:
@@ -569,45 +175,88 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
     folder = resolve_data_dir(data_dir)
     overview = not years if overview is None else overview
     chosen = resolve_parts(YEAR_PARTS if parts is None else parts)
-    year_parts = [p for p in chosen if p.name != "overview_part"]
-    overview_parts = [p for p in chosen if p.name == "overview_part"] or [PARTS["overview_part"]]
     method = start_method(method) if (jobs or 2) > 1 else None
     years = check_years(folder, years)
+    out = _checked_out_dir(folder, out_dir, years, overview)
+    todo = stale_years(folder, out, years, force)
+    results = {y: BuildResult(y, out / str(y), skipped=True) for y in years if y not in todo}
+    batch = _Batch(folder, out, find_years(folder), chosen)
+    with_overview = overview and (force or not cache.is_fresh(out, folder, cache.PROGRAM_FOLDER, batch.all_years))
+    manifests = _manifests(batch, todo, with_overview)
+    if manifests:
+        results.update((result.year, result) for result in _build(batch, manifests, jobs, method, progress))
+    return [results[y] for y in years] + ([results[0]] if 0 in results else [])
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every step of a build needs: its folders and its parts."""
+
+    folder: Path  # the data folder
+    out: Path  # the outputs folder
+    all_years: list[int]  # every year folder of the data (the overview reads them all)
+    chosen: list[Part]  # the parts asked for (see build_years' ``parts``)
+
+    @property
+    def year_parts(self) -> list[Part]:
+        return [p for p in self.chosen if p.name != "overview_part"]
+
+    @property
+    def overview_part(self) -> Part:
+        return ([p for p in self.chosen if p.name == "overview_part"] or [PARTS["overview_part"]])[0]
+
+
+def _checked_out_dir(folder: Path, out_dir, years: list[int], overview: bool) -> Path:
+    """The outputs folder, checked before any work (:mod:`.folders`), without what a killed build left."""
     out = Path(out_dir).resolve() if out_dir is not None else default_out_dir(folder)
     folders.check_out_dir(out, folder)  # before any work: see serviceprogram.build.folders
     folders.check_targets(out, [str(y) for y in years] + ([cache.PROGRAM_FOLDER] if overview else []))
     remove_stale_staging(out)  # left by a build killed outright
-    todo = stale_years(folder, out, years, force)
-    results = {y: BuildResult(y, out / str(y), skipped=True) for y in years if y not in todo}
-    all_years = find_years(folder)
-    with_overview = overview and (force or not cache.is_fresh(out, folder, cache.PROGRAM_FOLDER, all_years))
+    return out
+
+
+def _manifests(batch: _Batch, todo: list[int], with_overview: bool) -> dict:
+    """The manifest of each year to build, and of the overview (key 0) when it is built."""
     # Hashed before anything is read: a file saved from now on leaves the year stale, to be built again.
-    manifests = {y: cache.manifest_for(folder, y) for y in todo}
+    manifests = {y: cache.manifest_for(batch.folder, y) for y in todo}
     if with_overview:
-        manifests[0] = cache.manifest_for(folder, cache.PROGRAM_FOLDER, all_years)
-    if manifests:
-        kernel = any(p.kernel for p in year_parts) or (with_overview and overview_parts[0].kernel)
-        with _workers(jobs, len(year_parts) * len(todo) + with_overview, method, kernel) as pool:
-            loaded = validate_all(folder, todo) if todo else {}
-            _add_previous_years(folder, todo, loaded)
-            _search_roads(loaded)
-            out.mkdir(parents=True, exist_ok=True)
-            work = [_year_job(folder, out, y, loaded, manifests[y], year_parts) for y in todo]
-            if with_overview:
-                overview_job = _Job(0, out / cache.PROGRAM_FOLDER, manifests[0], [(overview_parts[0], (folder,))])
-                sources = {y: out / str(y) for y in all_years}
-                sources.update({job.key: job for job in work})
-                overview_job.prepare = lambda: _gather_results(overview_job, sources)
-                work.append(overview_job)
-            for result in _run(pool, work, progress):
-                results[result.year] = result
-    return [results[y] for y in years] + ([results[0]] if 0 in results else [])
+        manifests[0] = cache.manifest_for(batch.folder, cache.PROGRAM_FOLDER, batch.all_years)
+    return manifests
 
 
-def _gather_results(job: _Job, sources: dict) -> None:
+def _build(batch: _Batch, manifests: dict, jobs: int | None, method: str | None, progress) -> list[BuildResult]:
+    """Start the workers, validate the years of ``manifests`` meanwhile, then build them (and the overview, key 0)."""
+    todo = [key for key in manifests if key != 0]
+    with_overview = 0 in manifests
+    year_parts, overview = batch.year_parts, batch.overview_part
+    kernel = any(p.kernel for p in year_parts) or (with_overview and overview.kernel)
+    built = []
+    with worker_pool(jobs, len(year_parts) * len(todo) + with_overview, method, kernel) as pool:
+        loaded = validate_all(batch.folder, todo) if todo else {}
+        _add_previous_years(batch.folder, todo, loaded)
+        _search_roads(loaded)
+        batch.out.mkdir(parents=True, exist_ok=True)
+        work = [_year_job(batch.folder, batch.out, y, loaded, manifests[y], year_parts) for y in todo]
+        if with_overview:
+            work.append(_overview_job(batch, manifests[0], overview, work))
+        for result in _run(pool, work, progress):
+            built.append(result)
+    return built
+
+
+def _overview_job(batch: _Batch, manifest: dict, part: Part, work: list[Job]) -> Job:
+    """The overview's job: before its part starts, it gathers the results of every year (this build's first)."""
+    job = Job(0, batch.out / cache.PROGRAM_FOLDER, manifest, [(part, (batch.folder,))])
+    sources = {y: batch.out / str(y) for y in batch.all_years}
+    sources.update({year_job.key: year_job for year_job in work})
+    job.prepare = lambda: _gather_results(job, sources)
+    return job
+
+
+def _gather_results(job: Job, sources: dict) -> None:
     """Copy every year's saved results into the overview's staging folder, for its notebook to read.
 
-    ``sources``: year -> the year's :class:`_Job` in this build (its staging
+    ``sources``: year -> the year's :class:`Job` in this build (its staging
     folder, or its published one once done) or its published folder from an
     earlier build. A copy, made in this process, which alone publishes: a
     year published while the overview runs cannot move the files it reads.
@@ -617,7 +266,7 @@ def _gather_results(job: _Job, sources: dict) -> None:
 
     target = job.staging / OVERVIEW_RESULTS
     for year, source in sorted(sources.items()):
-        if isinstance(source, _Job):
+        if isinstance(source, Job):
             source = source.final if source.published else source.staging
         folder = Path(source) / FOLDER
         if (folder / MANIFEST).is_file():
@@ -656,74 +305,12 @@ def _add_previous_years(folder: Path, years, loaded: dict) -> None:
                 pass  # an invalid previous year: the report then has no comparison (see Report.load)
 
 
-def _year_job(folder: Path, out: Path, year: int, loaded: dict, manifest: dict, parts) -> _Job:
+def _year_job(folder: Path, out: Path, year: int, loaded: dict, manifest: dict, parts) -> Job:
     data = (folder, year, loaded.get(year), loaded.get(year - 1))
-    return _Job(year, out / str(year), manifest,
+    return Job(year, out / str(year), manifest,
                 [(part, data if part.loaded else (folder, year, None, None)) for part in parts])
 
-
-@contextlib.contextmanager
-def _workers(jobs: int | None, parts: int, method: str | None = None, kernel: bool = True):
-    """``(pool, workers)``: workers that start their kernels at once (None: build in this process).
-
-    ``method``: the start method (:func:`start_method`); ``kernel``: launch
-    the kernels early (some part runs a notebook). Each worker watches this
-    process and ends, with its kernel, should this process die.
-    """
-    workers = max(1, min(jobs or os.cpu_count() or 1, parts))
-    if workers == 1:
-        if kernel:
-            _launch_kernel_early()
-        try:
-            yield None
-        except BaseException:
-            shutdown_kernel()  # kept for the next build of this process only when this one succeeded
-            raise
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context(start_method(method))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(os.getpid(), kernel))
-    pool.submit(int)  # starts every worker now, so that their kernels boot during the validation
-    try:
-        yield pool, workers
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop_workers(pool) -> None:
-    """Kill the pool's workers and their kernels now (an interrupt: nothing of theirs will be published).
-
-    Waiting for them could take minutes (a PDF under load), longer than a
-    service manager waits after SIGTERM. Publishing happens in this process
-    only, so a killed worker can leave at most an unpublished staging folder,
-    which the caller removes.
-    """
-    import psutil
-
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # the executor's workers
-    descendants, own = [], []
-    for process in workers:
-        try:
-            worker = psutil.Process(process.pid)
-            descendants += worker.children(recursive=True)
-            own.append(worker)
-        except psutil.Error:
-            continue
-    for victim in descendants + own:
-        with contextlib.suppress(psutil.Error):
-            victim.kill()
-    psutil.wait_procs(descendants, timeout=10)
-    # The workers are this process's children: multiprocessing must reap them itself. Were psutil
-    # to reap them, multiprocessing would take them for alive for ever and the executor's
-    # shutdown would wait for ever (CPython's Popen.poll reads "already reaped" as "running").
-    for process in workers:
-        process.join(10)
-
-
-def _needs(part: Part, job: _Job, jobs: list[_Job]) -> set:
+def _needs(part: Part, job: Job, jobs: list[Job]) -> set:
     """The (job key, part name) pairs that must be done before ``part`` of ``job`` starts.
 
     :attr:`Part.after` names parts of the same year; for the overview (key 0),
@@ -733,7 +320,7 @@ def _needs(part: Part, job: _Job, jobs: list[_Job]) -> set:
     return {(j.key, p.name) for j in sources for p, _ in j.parts if p.name in part.after}
 
 
-def _run(pool, jobs: list[_Job], progress):
+def _run(pool, jobs: list[Job], progress):
     """Run the jobs' parts in the pool (or in this process); yield each job's result when published.
 
     Parts are handed out one per free worker: the jobs in windows of twice
@@ -747,66 +334,76 @@ def _run(pool, jobs: list[_Job], progress):
     workers and their kernels are stopped at once, then every unpublished
     staging folder is removed.
     """
-    total = len(jobs)
-    pending: dict = {}
     try:
         for job in jobs:
             job.open()
             job.pending = len(job.parts)
         if pool is None:
-            for job in jobs:
-                if progress:
-                    progress("start", job.key, total=total)
-                if job.prepare is not None:
-                    job.prepare()
-                for part, args in sorted(job.parts, key=lambda item: bool(item[0].after)):
-                    job.warnings += _run_part(part, job.staging, *args)
-                result = job.finish()
-                if progress:
-                    progress("done", job.key, result)
-                yield result
-            return
-        from concurrent.futures import FIRST_COMPLETED, wait
-
-        pool, workers = pool
-        window = 2 * workers
-        queue = [(index // window, part.rank, part, args, job)
-                 for index, job in enumerate(jobs) for part, args in job.parts]
-        queue.sort(key=lambda part: part[:2])  # stable: years stay in order within a rank
-        started, finished = set(), set()
-        try:
-            while queue or pending:
-                while len(pending) < workers:
-                    ready = next((i for i, item in enumerate(queue)
-                                  if _needs(item[2], item[4], jobs) <= finished), None)
-                    if ready is None:
-                        break
-                    _, _, part, args, job = queue.pop(ready)
-                    if job.key not in started:
-                        started.add(job.key)
-                        if progress:
-                            progress("start", job.key, total=total)
-                        if job.prepare is not None:
-                            job.prepare()
-                    pending[pool.submit(_run_part, part, job.staging, *args)] = (job, part)
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job, part = pending.pop(future)
-                    finished.add((job.key, part.name))
-                    job.warnings += future.result()
-                    job.pending -= 1
-                    if not job.pending:
-                        result = job.finish()
-                        if progress:
-                            progress("done", job.key, result)
-                        yield result
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: what runs would not be published
-                _stop_workers(pool)
-            for future in pending:
-                future.cancel()
-            wait(pending)  # let running parts end before their folders are removed
-            raise
+            yield from _run_here(jobs, progress)
+        else:
+            yield from _run_in_pool(*pool, jobs, progress)
     finally:
         for job in jobs:
             job.close()  # the staging folder is gone already when published
+
+
+def _begin(job: Job, total: int, progress) -> None:
+    """A job's first part is about to start: tell ``progress``, let the job prepare."""
+    if progress:
+        progress("start", job.key, total=total)
+    if job.prepare is not None:
+        job.prepare()
+
+
+def _end(job: Job, progress) -> BuildResult:
+    """A job's last part is done: publish it and tell ``progress``."""
+    result = job.finish()
+    if progress:
+        progress("done", job.key, result)
+    return result
+
+
+def _run_here(jobs: list[Job], progress):
+    """Run the jobs' parts one after the other in this process (see :func:`_run`)."""
+    for job in jobs:
+        _begin(job, len(jobs), progress)
+        for part, args in sorted(job.parts, key=lambda item: bool(item[0].after)):
+            job.warnings += run_part(part, job.staging, *args)
+        yield _end(job, progress)
+
+
+def _run_in_pool(pool, workers: int, jobs: list[Job], progress):
+    """Hand the jobs' parts out to the pool's free workers (see :func:`_run`); yield each published result."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    window = 2 * workers
+    queue = [(index // window, part.rank, part, args, job)
+             for index, job in enumerate(jobs) for part, args in job.parts]
+    queue.sort(key=lambda part: part[:2])  # stable: years stay in order within a rank
+    started, finished, pending = set(), set(), {}
+    try:
+        while queue or pending:
+            while len(pending) < workers:
+                ready = next((i for i, item in enumerate(queue) if _needs(item[2], item[4], jobs) <= finished), None)
+                if ready is None:
+                    break
+                _, _, part, args, job = queue.pop(ready)
+                if job.key not in started:
+                    started.add(job.key)
+                    _begin(job, len(jobs), progress)
+                pending[pool.submit(run_part, part, job.staging, *args)] = (job, part)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, part = pending.pop(future)
+                finished.add((job.key, part.name))
+                job.warnings += future.result()
+                job.pending -= 1
+                if not job.pending:
+                    yield _end(job, progress)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: what runs would not be published
+            stop_workers(pool)
+        for future in pending:
+            future.cancel()
+        wait(pending)  # let running parts end before their folders are removed
+        raise

@@ -261,7 +261,7 @@ def check_output_file(path, data_dir, option: str, example: str, is_ours, what: 
 LOG_FOLDER = "logs"
 LOG_FILES = ("serviceprogram.log",)
 LOCK_FILE = ".serviceprogram.lock"
-# Staging and replaced folders of the build (see serviceprogram.build.engine.STAGING_PATTERN).
+# Staging and replaced folders of the build (see serviceprogram.build.staging.STAGING_PATTERN).
 _STAGING_NAME = re.compile(r"^\.(?:\d{4}|program)-(?:bygge-[0-9a-f]{16}|gammal-\d+-\d+)$")
 
 
@@ -288,7 +288,7 @@ def clean_outputs(out: Path) -> tuple[list[Path], list[Path]]:
     if not out.is_dir() or out.is_symlink():
         return removed, kept
     try:
-        from .engine import remove_stale_staging  # respects the owner lock of a running build
+        from .staging import remove_stale_staging  # respects the owner lock of a running build
     except ImportError:  # no filelock (make clean before make setup): staging folders are left
         remove_stale_staging = None
     if remove_stale_staging is not None:

@@ -224,18 +224,30 @@ class Overview(Document):
             return Fragment(self._render("invalid", list=problems, data_dir=self.data_dir),
                             "\n".join(p.as_text() for p in problems))
         years = self.years
-        # targets
-        rows, target_problems = [], []
+        targets_table, targets_lead, target_problems = self._targets(years)
+        # The tables and figures are numbered in the order they are made: targets, support, activity, access.
+        sections = {**self._support(years), **self._activity(), **self._access(years)}
+        html = self._render("overview", years=years, skipped=self.skipped, sections=SECTIONS,
+                            targets_lead=targets_lead, targets_table=targets_table, rule=RULE,
+                            target_problems=target_problems, **sections,
+                            population_per_year=self.program.has_population_per_year(),
+                            population_years=[y for y in years if any(
+                                y in dict(k.folkmangd_per_ar) for k in self.program.kommuner)])
+        return self._fragment(html, *(t for t in (targets_table, sections["support_amount"]) if t))
+
+    def _targets(self, years: list[int]) -> tuple:
+        """The targets' table (None without a target to show), its lead sentence and the targets' problems."""
+        rows, problems = [], []
         for target in self.program.mal:
             values = {y: v for y in years if (v := self.value(target.indikator, target.dimension, y)) is not None}
             if not math.isfinite(target.varde):  # validation rejects these; never show "≥ ∞"
-                target_problems.append(Problem("program.toml", None, "mal", f"{target.indikator} / {target.dimension}",
-                                               "Målvärdet måste vara ett ändligt tal", WARNING))
+                problems.append(Problem("program.toml", None, "mal", f"{target.indikator} / {target.dimension}",
+                                        "Målvärdet måste vara ett ändligt tal", WARNING))
                 continue
             if not values:
-                target_problems.append(Problem("program.toml", None, "mal", f"{target.indikator} / {target.dimension}",
-                                               "Indikatorn eller dimensionen finns inte i indikatorfilen "
-                                               "(se docs/indikatorer.md)", WARNING))
+                problems.append(Problem("program.toml", None, "mal", f"{target.indikator} / {target.dimension}",
+                                        "Indikatorn eller dimensionen finns inte i indikatorfilen "
+                                        "(se docs/indikatorer.md)", WARNING))
                 continue
             result = assess(target, values, len(self.program.kommuner))
             sign = "≤" if target.riktning == "högst" else "≥"
@@ -243,22 +255,15 @@ class Overview(Document):
                          *[fmt.num(values.get(y)) for y in years],
                          f"{sign} {fmt.num(target.varde)} ({target.ar})",
                          fmt.num(result.projected) if result.projected is not None else "–", result.label])
-        targets_table = None
+        table = None
         if rows:
-            targets_table = self._table("Programmets mål: värde per år, målvärde och bedömning",
-                                        ["Mål", *map(str, years), "Målvärde (år)", "Prognos vid målåret", "Bedömning"],
-                                        rows, numeric=range(1, len(years) + 3))
-        statuses = [REACHED if r[-1].startswith(REACHED) else r[-1] for r in rows]
-        phrases = {REACHED: ("är uppnått", "är uppnådda"), ON_TRACK: ("är i fas", "är i fas"),
-                   AT_RISK: ("riskerar att inte nås", "riskerar att inte nås"),
-                   TOO_EARLY: ("är för tidigt att bedöma", "är för tidiga att bedöma"),
-                   MISSED: ("nåddes inte", "nåddes inte")}
-        parts = [f"{fmt.number_in_words(statuses.count(s), neuter=True)} {phrases[s][statuses.count(s) != 1]}"
-                 for s in phrases if statuses.count(s)]
-        listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1] if parts else ""
-        targets_lead = (f"Programmet har {fmt.count_text(len(self.program.mal), 'mål', 'mål', neuter=True)}"
-                        + (f": {listing}." if listing else "."))
-        # support
+            table = self._table("Programmets mål: värde per år, målvärde och bedömning",
+                                ["Mål", *map(str, years), "Målvärde (år)", "Prognos vid målåret", "Bedömning"],
+                                rows, numeric=range(1, len(years) + 3))
+        return table, _targets_lead(rows, len(self.program.mal)), problems
+
+    def _support(self, years: list[int]) -> dict:
+        """The support section: decisions and amounts per form and year, and their chart."""
         forms = [(f, "stod_antal", f) for f in STODFORMER] + [("Totalt", "stod_antal", "Totalt")]
         support_count = self._by_year(forms, "Antal stödbeslut per stödform och år", total_last=True)
         amounts = [(f, "stod_belopp_kr", f) for f in STODFORMER] + [("Totalt", "stod_belopp_kr", "Totalt"),
@@ -272,6 +277,10 @@ class Overview(Document):
         alt = "Liggande staplar med beslutat stöd per år uppdelat på stödform: " + "; ".join(
             f"{y}: totalt {fmt.kr(self.value('stod_belopp_kr', 'Totalt', y))}" for y in years) + "."
         support_chart = self._figure(fig, alt, "Beslutat stöd per år och stödform.")
+        return {"support_count": support_count, "support_amount": support_amount, "support_chart": support_chart}
+
+    def _activity(self) -> dict:
+        """Company visits, the action plan's activities, service plans and SOT points, and funding (when any)."""
         visits = self._by_year([(f, "foretagsbesok_antal", f) for f in ("Fysiskt", "Digitalt", "Totalt")],
                                "Företagsbesök per år", total_last=True)
         activities = self._by_year([(s, "insatser_antal", s) for s in (*INSATS_STATUS, "Totalt")],
@@ -287,6 +296,10 @@ class Overview(Document):
                                      ("Beslutat", "finansiering_beslutat_kr", "Totalt"),
                                      ("Utbetalt", "finansiering_utbetalt_kr", "Totalt")],
                                     "Finansiering per år, alla källor, kronor", formatter=fmt.kr)
+        return {"visits": visits, "activities": activities, "plans": plans, "funding": funding}
+
+    def _access(self, years: list[int]) -> dict:
+        """People far from service per type and year, and their chart (None without access figures)."""
         access_table = access_chart = None
         if any(r.access is not None for r in self.reports.values()):
             access_table = self._by_year([(label, PEOPLE_OVER_LIMIT, key)
@@ -301,14 +314,19 @@ class Overview(Document):
                        for y in years) + ".")
             access_chart = self._figure(fig, alt, "Invånare med mer än 10 km fågelvägen till närmaste "
                                                   "dagligvarubutik med fullsortiment, per år.")
-        html = self._render("overview", years=years, skipped=self.skipped, sections=SECTIONS,
-                            targets_lead=targets_lead, targets_table=targets_table, rule=RULE,
-                            target_problems=target_problems, support_count=support_count,
-                            support_amount=support_amount, support_chart=support_chart, visits=visits,
-                            activities=activities, plans=plans, access=access_table, access_chart=access_chart,
-                            population_per_year=self.program.has_population_per_year(),
-                            population_years=[y for y in years if any(
-                                y in dict(k.folkmangd_per_ar) for k in self.program.kommuner)],
-                            funding=funding)
-        return self._fragment(html, *(t for t in (targets_table, support_amount) if t))
+        return {"access": access_table, "access_chart": access_chart}
+
+
+def _targets_lead(rows: list[list[str]], n_targets: int) -> str:
+    """The sentence before the targets' table: how many targets, and how many of them in each status."""
+    statuses = [REACHED if r[-1].startswith(REACHED) else r[-1] for r in rows]
+    phrases = {REACHED: ("är uppnått", "är uppnådda"), ON_TRACK: ("är i fas", "är i fas"),
+               AT_RISK: ("riskerar att inte nås", "riskerar att inte nås"),
+               TOO_EARLY: ("är för tidigt att bedöma", "är för tidiga att bedöma"),
+               MISSED: ("nåddes inte", "nåddes inte")}
+    parts = [f"{fmt.number_in_words(statuses.count(s), neuter=True)} {phrases[s][statuses.count(s) != 1]}"
+             for s in phrases if statuses.count(s)]
+    listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1] if parts else ""
+    return (f"Programmet har {fmt.count_text(n_targets, 'mål', 'mål', neuter=True)}"
+            + (f": {listing}." if listing else "."))
 
