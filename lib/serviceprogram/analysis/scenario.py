@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AccessError
+from ..inputs.service_points import BOOL_TYPES, FULL_RANGE, SERVICE_TYPES, date_column, point_ids, year_end
 from .access import DEFAULT_LIMIT_KM, band_table, distances, over_limit
 from .access_indicators import compare
 from .bands import DEFAULT_BANDS_KM
-from .service_points import BOOL_TYPES, FULL_RANGE, SERVICE_TYPES, date_column, point_ids, year_end
 
 __all__ = ["ScenarioResult", "scenario"]
 

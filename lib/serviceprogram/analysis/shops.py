@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AccessError
+from ..inputs.geo.projection import xy_of
+from ..inputs.service_points import is_missing, offers, open_at_year_end, point_ids
 from .access import DEFAULT_LIMIT_KM, check_limit, group_sum, nearest, population_weights
 from .bands import fmt_km
-from .geo.projection import xy_of
-from .service_points import is_missing, offers, open_at_year_end, point_ids
 
 __all__ = ["DRIFTSTOD", "supported_point_ids", "shop_importance", "MEASURE_ROAD", "MEASURE_STRAIGHT", "driftstod_check"]
 

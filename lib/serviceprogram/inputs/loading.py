@@ -3,6 +3,11 @@
 :func:`load_year` is the one entry point. It reports every problem of the
 year at once as a :class:`~serviceprogram.errors.DataError`, or returns a
 :class:`YearData` with typed tables and the warnings for the report.
+
+The checks that need the year's indicators (the figure references of the
+analyst's texts) are not made here but by
+:func:`serviceprogram.analysis.checks.load_checked_year`, which every caller
+that builds or validates a year uses.
 """
 from __future__ import annotations
 
@@ -17,13 +22,14 @@ import pandas as pd
 from ..errors import WARNING, DataError, Problem, UsageError, sort_problems
 from ..paths import PROGRAM_FILE, find_years, project_root, resolve_data_dir  # noqa: F401 (re-exported)
 from . import schemas
-from .analyst_text import TEXT_FOLDER, check_references, read_texts, syntax_problems
+from .analyst_text import TEXT_FOLDER, read_texts, syntax_problems
 from .caps import cap_warnings
+from .geo.completeness import completeness_warnings
 from .program import Program, load_program
 from .reading import WORKBOOK, RawTable, read_csv, read_workbook, sha256_file
 
 __all__ = ["POPULATION_FILE", "POPULATION_TOLERANCE", "LOADED_KEPT", "Source", "YearData", "load_population",
-           "load_year", "validate_years"]
+           "load_year"]
 
 POPULATION_FILE = "befolkning.csv"
 # Population points may differ from the official population by rounding.
@@ -214,8 +220,8 @@ def _raw(raws, table, row, column):
 
 
 def load_population(data_dir, year: int, program: Program, problems: list, sources: list):
-    """The population cells for ``year``, or None (see :mod:`serviceprogram.analysis.geo.population_grid`)."""
-    from ..analysis.geo.population_grid import load_population as load_cells
+    """The population cells for ``year``, or None (see :mod:`serviceprogram.inputs.geo.population_grid`)."""
+    from .geo.population_grid import load_population as load_cells
 
     return load_cells(data_dir, year, program, problems, sources, Source, read_csv, sha256_file)
 
@@ -289,53 +295,12 @@ def _load_year(data_dir: Path, year: int, program: Program) -> YearData:
             tables[name] = schemas.convert(raw.frame, schemas.TABLES[name], program)
     problems += _cross_checks(tables, raws, program, year)
     population = load_population(data_dir, year, program, problems, sources)
-    from ..analysis.geo.completeness import completeness_warnings
-
     points_raw = raws.get("serviceplatser")
     problems += completeness_warnings(data_dir, year, program, tables, population,
                                       points_raw.label if points_raw is not None else None)
     texts = read_texts(data_dir, year, program, problems, sources, Source)
     problems += syntax_problems(texts)
-    if texts and not any(p.is_error for p in problems):
-        problems += _check_texts(YearData(program, year, data_dir, tables, population, [], sources), texts)
     if any(p.is_error for p in problems):
         raise DataError(problems)
     return YearData(program, year, data_dir, tables, population,
                     [p for p in sort_problems(problems) if not p.is_error], sources, texts)
-
-
-def _check_texts(data: YearData, texts: dict) -> list[Problem]:
-    """Problems for figure references in the analyst's texts that the year's indicators do not have."""
-    from ..analysis.indicators import compute
-
-    long = compute(data).long()
-    known = {(str(i), str(d)) for i, d in long[["indikator", "dimension"]].itertuples(index=False)}
-    return check_references(texts, known, data.befolkning is not None)
-
-
-def validate_years(data_dir, years=None) -> dict[int, list[Problem]]:
-    """Validate several years; never raises for data problems.
-
-    Parameters
-    ----------
-    data_dir : str or Path
-    years : iterable of int, optional
-        Defaults to every year folder.
-
-    Returns
-    -------
-    dict of year to its problems (errors and warnings); ``program.toml``
-    problems are reported under every year.
-    """
-    data_dir = Path(data_dir)
-    try:
-        program = load_program(data_dir)
-    except DataError as exc:
-        return {y: exc.problems for y in (years or find_years(data_dir) or [0])}
-    result = {}
-    for year in years or find_years(data_dir):
-        try:
-            result[year] = load_year(data_dir, year, program).warnings
-        except DataError as exc:
-            result[year] = exc.problems
-    return result

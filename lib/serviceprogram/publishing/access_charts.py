@@ -22,9 +22,9 @@ from matplotlib.figure import Figure
 
 from .. import text as fmt
 from ..analysis.access import COUNTY_LABEL
-from ..analysis.service_points import SERVICE_TYPES
-from ..analysis.service_points import check_type as _check_type
 from ..errors import AccessError
+from ..inputs.service_points import SERVICE_TYPES
+from ..inputs.service_points import check_type as _check_type
 
 __all__ = ["CM", "NOUNS", "STYLE", "band_chart", "alt_text_band_chart", "band_colors", "band_phrase", "share_text"]
 

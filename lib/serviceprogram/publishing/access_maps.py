@@ -26,10 +26,10 @@ from ..analysis.access import COUNTY_LABEL, band_table
 from ..analysis.bands import DEFAULT_BANDS_KM, band_labels
 from ..analysis.bands import band_codes as _band_codes
 from ..analysis.bands import check_bands as _check_bands
-from ..analysis.geo.projection import xy_of as _xy_of
-from ..analysis.service_points import SERVICE_TYPES, closed_by_year_end, offers, open_at_year_end
-from ..analysis.service_points import check_type as _check_type
 from ..errors import AccessError
+from ..inputs.geo.projection import xy_of as _xy_of
+from ..inputs.service_points import SERVICE_TYPES, closed_by_year_end, offers, open_at_year_end
+from ..inputs.service_points import check_type as _check_type
 from .access_charts import CM, NOUNS, STYLE, band_colors, band_phrase, share_text
 
 __all__ = ["NO_ROAD_LABEL", "access_map", "alt_text_map", "alt_text_road_map"]
@@ -176,7 +176,7 @@ def _draw_localities(ax, localities: pd.DataFrame, minimum: int = 1000, most: in
     import matplotlib.patheffects as pe
     from matplotlib.transforms import Bbox
 
-    from ..analysis.geo.projection import to_sweref
+    from ..inputs.geo.projection import to_sweref
 
     big = localities[pd.to_numeric(localities["befolkning"], errors="coerce") >= minimum]
     big = big.sort_values("befolkning", ascending=False, kind="stable").head(most)
@@ -316,7 +316,7 @@ def access_map(
         (smaller SVG for very many points; the rest stays vector).
     borders : geopandas.GeoDataFrame, optional
         The county's municipalities in SWEREF 99 TM (``namn``, ``geometry``),
-        from :func:`serviceprogram.analysis.geo.borders.municipality_borders`: the map
+        from :func:`serviceprogram.inputs.geo.borders.municipality_borders`: the map
         then shows the county outline, the municipal borders and their names,
         and covers the whole county.
     localities : pandas.DataFrame, optional

@@ -18,12 +18,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import text as fmt
-from ..analysis import access, access_indicators, service_points, shops
+from ..analysis import access, access_indicators, shops
 from ..analysis import indicators as ind
+from ..analysis.checks import load_checked_year
 from ..errors import DataError, Problem, ServiceprogramError
 from ..files import build_date
+from ..inputs import service_points
 from ..inputs.caps import load_caps
-from ..inputs.loading import YearData, load_year, resolve_data_dir
+from ..inputs.loading import YearData, resolve_data_dir
 from ..inputs.program import load_program
 from ..inputs.schemas import INSATS_STATUS, STODFORMER
 from ..paths import git_commit
@@ -298,7 +300,7 @@ class Report(Document):
         try:
             folder = resolve_data_dir(data_dir)
             program = load_program(folder)
-            data = load_year(folder, year, program)
+            data = load_checked_year(folder, year, program)
         except DataError as exc:
             return cls(year, data_dir, None, None, exc.problems)
         except ServiceprogramError as exc:
@@ -306,7 +308,7 @@ class Report(Document):
         previous, previous_errors = None, None
         if (folder / str(year - 1)).is_dir():
             try:
-                previous = load_year(folder, year - 1, program)
+                previous = load_checked_year(folder, year - 1, program)
             except DataError as exc:  # the report goes on without comparisons and says why
                 previous_errors = sum(p.is_error for p in exc.problems) or len(exc.problems)
             except ServiceprogramError:
@@ -362,8 +364,8 @@ class Report(Document):
 
     @cached_property
     def borders(self):
-        """The county's municipal borders for the maps (see :mod:`serviceprogram.analysis.geo.borders`)."""
-        from ..analysis.geo.borders import municipality_borders
+        """The county's municipal borders for the maps (see :mod:`serviceprogram.inputs.geo.borders`)."""
+        from ..inputs.geo.borders import municipality_borders
 
         return municipality_borders(self.program, self.data_dir)
 
@@ -379,7 +381,7 @@ class Report(Document):
     @cached_property
     def localities(self):
         """The region's localities (``orter.csv``) for the maps, or None."""
-        from ..analysis.geo.completeness import read_localities
+        from ..inputs.geo.completeness import read_localities
 
         return read_localities(self.data_dir)
 
@@ -821,7 +823,7 @@ class Report(Document):
                                   f"Andel av befolkningen per avståndsband fågelvägen till närmaste dagligvarubutik "
                                   f"med fullsortiment, per kommun {self.year}.")
         population, points = self.data.befolkning, self.data.tables["serviceplatser"]
-        from ..analysis.geo.population_grid import source_text as population_source
+        from ..inputs.geo.population_grid import source_text as population_source
         maps = []
         for key, label in service_points.SERVICE_TYPES.items():
             fig = access_maps.access_map(population, figures.dist, points, self.year, key,

@@ -43,7 +43,7 @@ def read_osm(path, speeds: dict[str, float] | None = None, ferry_speed_kmh: floa
     import osmium.geom
     import shapely
 
-    from ..geo.projection import to_sweref
+    from ...inputs.geo.projection import to_sweref
 
     speeds = {**DEFAULT_SPEEDS_KMH, **(speeds or {})}
     # Per way only the node ids are read in Python; the coordinates come from pyosmium's
