@@ -150,11 +150,23 @@ def _find_file(folder: Path, name: str) -> Path | None:
 
 def _cross_checks(tables: dict[str, pd.DataFrame], raws, program: Program, year: int) -> list[Problem]:
     """Rules that span rows or tables; returns errors and warnings."""
-    problems = []
-    year_end = pd.Timestamp(dt.date(year, 12, 31))
     points = tables.get("serviceplatser")
-    ids = set(points["id"]) if points is not None else None
+    problems = _point_references(tables, raws, points, year)
+    if points is not None:
+        problems += _point_dates(points, raws)
+    plans = tables.get("serviceplaner")
+    if plans is not None:
+        problems += _plan_checks(plans, raws, program, year)
+    stod = tables.get("stod")
+    if stod is not None:
+        problems += _stod_checks(stod, points, raws, year)
+    return problems
 
+
+def _point_references(tables: dict[str, pd.DataFrame], raws, points, year: int) -> list[Problem]:
+    """``serviceplats_id`` of support decisions and company visits that is not a service point's id."""
+    problems = []
+    ids = set(points["id"]) if points is not None else None
     for table in ("stod", "foretagsbesok"):
         frame = tables.get(table)
         if frame is None or ids is None:
@@ -164,53 +176,63 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raws, program: Program, year:
             if value is not None and value not in ids:
                 problems.append(Problem(label, int(row), "serviceplats_id", value,
                                         f"Finns inte som id i serviceplatser för {year}"))
+    return problems
 
-    if points is not None:
-        label = raws["serviceplatser"].label
-        bad = points["stangd"].notna() & points["oppnad"].notna() & (points["stangd"] < points["oppnad"])
-        for row in points.index[bad]:
-            problems.append(Problem(label, int(row), "stangd", _raw(raws, "serviceplatser", row, "stangd"),
-                                    "Stängningsdatum före öppningsdatum"))
-        orphan = points["sot_invigd"].notna() & ~points["sot_punkt"]
-        for row in points.index[orphan]:
-            problems.append(Problem(label, int(row), "sot_invigd", _raw(raws, "serviceplatser", row, "sot_invigd"),
-                                    "Invigningsdatum för SOT-punkt anges men sot_punkt är inte ja", WARNING))
 
-    plans = tables.get("serviceplaner")
-    if plans is not None:
-        label = raws["serviceplaner"].label
-        twice = plans["kommun"].duplicated(keep="first")
-        for row in plans.index[twice]:
-            problems.append(Problem(label, int(row), "kommun", _raw(raws, "serviceplaner", row, "kommun"),
-                                    f"Kommunen {plans.at[row, 'kommun']} står på mer än en rad"))
-        for name in program.kommun_names:
-            if name not in set(plans["kommun"]):
-                problems.append(Problem(label, None, "kommun", name,
-                                        "Kommunen saknas: varje kommun i program.toml ska stå på en rad"))
-        for status, decided in (("serviceplan", "serviceplan_beslut"), ("handlingsplan", "handlingsplan_beslut")):
-            missing = (plans[status] == "Antagen") & plans[decided].isna()
-            for row in plans.index[missing]:
-                problems.append(Problem(label, int(row), decided, None,
-                                        f"Beslutsdatum krävs när {status} är Antagen"))
-            late = plans[decided].notna() & (plans[decided] > year_end)
-            for row in plans.index[late]:
-                problems.append(Problem(label, int(row), decided, _raw(raws, "serviceplaner", row, decided),
-                                        f"Beslutsdatum efter uppföljningsårets slut ({year}-12-31)"))
+def _point_dates(points: pd.DataFrame, raws) -> list[Problem]:
+    """A closing date before the opening date; an inauguration date of a point that is not a SOT point."""
+    problems = []
+    label = raws["serviceplatser"].label
+    bad = points["stangd"].notna() & points["oppnad"].notna() & (points["stangd"] < points["oppnad"])
+    for row in points.index[bad]:
+        problems.append(Problem(label, int(row), "stangd", _raw(raws, "serviceplatser", row, "stangd"),
+                                "Stängningsdatum före öppningsdatum"))
+    orphan = points["sot_invigd"].notna() & ~points["sot_punkt"]
+    for row in points.index[orphan]:
+        problems.append(Problem(label, int(row), "sot_invigd", _raw(raws, "serviceplatser", row, "sot_invigd"),
+                                "Invigningsdatum för SOT-punkt anges men sot_punkt är inte ja", WARNING))
+    return problems
 
-    stod = tables.get("stod")
-    if stod is not None:
-        label = raws["stod"].label
-        problems += cap_warnings(stod, year, label)
-        if points is not None and len(points) and len(stod):
-            # vectorised: a row loop took seconds for 100 000 decisions
-            closing = points.set_index("id")["stangd"]
-            closed = pd.to_datetime(stod["serviceplats_id"].map(closing.astype(object)), errors="coerce")
-            late = closed.notna() & (closed <= stod["beslutsdatum"])
-            for row in stod.index[late]:
-                place = stod.at[row, "serviceplats_id"]
-                problems.append(Problem(label, int(row), "serviceplats_id", place,
-                                        f"Stöd beslutat {stod.at[row, 'beslutsdatum'].date()} till en plats som "
-                                        f"stängde {closed[row].date()}", WARNING))
+
+def _plan_checks(plans: pd.DataFrame, raws, program: Program, year: int) -> list[Problem]:
+    """One row per municipality of the programme, and decision dates that fit the status and the year."""
+    problems = []
+    year_end = pd.Timestamp(dt.date(year, 12, 31))
+    label = raws["serviceplaner"].label
+    twice = plans["kommun"].duplicated(keep="first")
+    for row in plans.index[twice]:
+        problems.append(Problem(label, int(row), "kommun", _raw(raws, "serviceplaner", row, "kommun"),
+                                f"Kommunen {plans.at[row, 'kommun']} står på mer än en rad"))
+    for name in program.kommun_names:
+        if name not in set(plans["kommun"]):
+            problems.append(Problem(label, None, "kommun", name,
+                                    "Kommunen saknas: varje kommun i program.toml ska stå på en rad"))
+    for status, decided in (("serviceplan", "serviceplan_beslut"), ("handlingsplan", "handlingsplan_beslut")):
+        missing = (plans[status] == "Antagen") & plans[decided].isna()
+        for row in plans.index[missing]:
+            problems.append(Problem(label, int(row), decided, None,
+                                    f"Beslutsdatum krävs när {status} är Antagen"))
+        late = plans[decided].notna() & (plans[decided] > year_end)
+        for row in plans.index[late]:
+            problems.append(Problem(label, int(row), decided, _raw(raws, "serviceplaner", row, decided),
+                                    f"Beslutsdatum efter uppföljningsårets slut ({year}-12-31)"))
+    return problems
+
+
+def _stod_checks(stod: pd.DataFrame, points, raws, year: int) -> list[Problem]:
+    """The support caps, and support decided on or after the day its service point closed."""
+    label = raws["stod"].label
+    problems = list(cap_warnings(stod, year, label))
+    if points is not None and len(points) and len(stod):
+        # vectorised: a row loop took seconds for 100 000 decisions
+        closing = points.set_index("id")["stangd"]
+        closed = pd.to_datetime(stod["serviceplats_id"].map(closing.astype(object)), errors="coerce")
+        late = closed.notna() & (closed <= stod["beslutsdatum"])
+        for row in stod.index[late]:
+            place = stod.at[row, "serviceplats_id"]
+            problems.append(Problem(label, int(row), "serviceplats_id", place,
+                                    f"Stöd beslutat {stod.at[row, 'beslutsdatum'].date()} till en plats som "
+                                    f"stängde {closed[row].date()}", WARNING))
     return problems
 
 
