@@ -42,33 +42,15 @@ UPWARD: dict[tuple[str, str], str] = {}
 #: (a table built column by column, a workbook sheet by sheet, a build's phases);
 #: they may shrink, not grow.
 LONG_FUNCTIONS = {
-    "analysis/access.py:band_table": 78,
-    "analysis/access.py:distances": 61,
-    "analysis/access.py:over_limit": 63,
-    "analysis/access_indicators.py:indicator_rows": 72,
-    "analysis/roads/osm.py:read_osm": 83,
     "analysis/roads/search.py:_dijkstra": 76,  # one compiled (numba) kernel: heap and relaxation loop together
-    "analysis/scenario.py:_new_points_table": 74,
-    "analysis/scenario.py:scenario": 89,
-    "analysis/shops.py:driftstod_check": 125,
-    "analysis/shops.py:shop_importance": 88,
     "build/engine.py:_run": 90,
     "build/engine.py:build_years": 90,
     "cli.py:_report": 69,
-    "inputs/loading.py:_cross_checks": 64,
-    "inputs/newregion.py:init_region": 76,
-    "inputs/newyear.py:new_year": 81,
-    "inputs/program.py:load_program": 67,
-    "inputs/reading.py:_read_sheet": 61,
-    "inputs/reading.py:read_csv": 63,
-    "inputs/reading.py:read_workbook": 64,
-    "publishing/access_charts.py:band_chart": 74,
     "publishing/access_maps.py:access_map": 130,
     "publishing/access_maps.py:alt_text_map": 68,
     "publishing/overview.py:show": 100,
     "publishing/report.py:access_section": 90,
     "publishing/report.py:support": 67,
-    "publishing/workbooks.py:build_indicator_workbook": 126,
 }
 
 

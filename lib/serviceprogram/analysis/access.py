@@ -465,23 +465,26 @@ def band_table(
     _check_aligned(population, dist)
     weights = population_weights(population)
     order, muni_code = _municipality_codes(population, kommuner)
-    n_muni, n_band = len(order), len(labels)
-    names = order + [COUNTY_LABEL]
-
-    frames = []
-    for typ in _types_in(dist, types):
-        band = band_codes(dist[typ].to_numpy(dtype=float), edges)
-        sums = group_sum(muni_code * n_band + band, weights, n_muni * n_band).reshape(n_muni, n_band)
-        sums = np.vstack([sums, sums.sum(axis=0, keepdims=True)])
-        counts = np.rint(sums).astype(np.int64)
-        shares = _shares(counts, counts.sum(axis=1, keepdims=True))
-        frames.append(pd.DataFrame({"typ": typ, "kommun": np.repeat(names, n_band), "band": labels * len(names),
-                                    "befolkning": counts.ravel(), "andel": shares.ravel()}))
+    frames = [_band_frame(typ, band_codes(dist[typ].to_numpy(dtype=float), edges), muni_code, weights, order, labels)
+              for typ in _types_in(dist, types)]
     if not frames:
         return _empty_table(["typ", "kommun", "band"])
     result = pd.concat(frames, ignore_index=True)
     result.attrs["band_km"] = edges
     return result
+
+
+def _band_frame(typ: str, band: np.ndarray, muni_code: np.ndarray, weights: np.ndarray, order: list[str],
+                labels: list[str]) -> pd.DataFrame:
+    """The rows of :func:`band_table` for one type, from each point's band and municipality code."""
+    n_muni, n_band = len(order), len(labels)
+    names = order + [COUNTY_LABEL]
+    sums = group_sum(muni_code * n_band + band, weights, n_muni * n_band).reshape(n_muni, n_band)
+    sums = np.vstack([sums, sums.sum(axis=0, keepdims=True)])
+    counts = np.rint(sums).astype(np.int64)
+    shares = _shares(counts, counts.sum(axis=1, keepdims=True))
+    return pd.DataFrame({"typ": typ, "kommun": np.repeat(names, n_band), "band": labels * len(names),
+                         "befolkning": counts.ravel(), "andel": shares.ravel()})
 
 
 def over_limit(

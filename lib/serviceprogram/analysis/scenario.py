@@ -183,29 +183,35 @@ def scenario(
         If an id in ``close_ids`` is unknown or a new point is invalid.
     """
     ids = point_ids(points) if len(points) else np.empty(0, dtype=object)
-    changed = _close_points(points, ids, close_ids, year)
-    if len(new_points):
-        added = _new_points_table(new_points, list(changed.columns))
-        clash = set(added["id"]) & set(ids.tolist())
-        if clash:
-            raise AccessError(f"Nya serviceplatser har id som redan finns: {', '.join(sorted(clash))}.")
-        changed = pd.concat([changed, added], ignore_index=True)
-        for col in ("oppnad", "stangd"):
-            changed[col] = pd.to_datetime(changed[col])
-
+    changed = _add_points(_close_points(points, ids, close_ids, year), ids, new_points)
     base_dist = distances(population, points, year) if baseline is None else baseline
     scen_dist = distances(population, changed, year)
-    base_band = band_table(population, base_dist, bands_km, kommuner=kommuner)
-    scen_band = band_table(population, scen_dist, bands_km, kommuner=kommuner)
-    base_over = over_limit(population, base_dist, limit_km, kommuner=kommuner)
-    scen_over = over_limit(population, scen_dist, limit_km, kommuner=kommuner)
-    return ScenarioResult(
-        band=compare(base_band, scen_band, "_utgangslage", "_scenario", order_by_other=False),
-        over_limit=compare(base_over, scen_over, "_utgangslage", "_scenario", order_by_other=False),
-        points=changed,
-        dist_baseline=base_dist,
-        dist_scenario=scen_dist,
-    )
+    dists = (population, base_dist, scen_dist)
+    return ScenarioResult(band=_side_by_side(band_table, *dists, bands_km, kommuner),
+                          over_limit=_side_by_side(over_limit, *dists, limit_km, kommuner),
+                          points=changed, dist_baseline=base_dist, dist_scenario=scen_dist)
+
+
+def _side_by_side(table, population: pd.DataFrame, base_dist: pd.DataFrame, scen_dist: pd.DataFrame, edges,
+                  kommuner) -> pd.DataFrame:
+    """``table`` (:func:`band_table` or :func:`over_limit`) of the baseline and the scenario, compared."""
+    base = table(population, base_dist, edges, kommuner=kommuner)
+    scen = table(population, scen_dist, edges, kommuner=kommuner)
+    return compare(base, scen, "_utgangslage", "_scenario", order_by_other=False)
+
+
+def _add_points(changed: pd.DataFrame, ids: np.ndarray, new_points: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The points with the scenario's new points appended (AccessError for an id that exists)."""
+    if not len(new_points):
+        return changed
+    added = _new_points_table(new_points, list(changed.columns))
+    clash = set(added["id"]) & set(ids.tolist())
+    if clash:
+        raise AccessError(f"Nya serviceplatser har id som redan finns: {', '.join(sorted(clash))}.")
+    changed = pd.concat([changed, added], ignore_index=True)
+    for col in ("oppnad", "stangd"):
+        changed[col] = pd.to_datetime(changed[col])
+    return changed
 
 
 def _close_points(points: pd.DataFrame, ids: np.ndarray, close_ids: Iterable[str], year: int) -> pd.DataFrame:

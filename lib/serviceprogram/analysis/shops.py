@@ -131,14 +131,17 @@ def shop_importance(
     """
     limit = check_limit(limit_km)
     weights = population_weights(population)
-    mask = (open_at_year_end(points, year) & offers(points, "fullsortiment")).to_numpy()
-    shops = points.loc[mask]
+    shops = points.loc[(open_at_year_end(points, year) & offers(points, "fullsortiment")).to_numpy()]
     supported = {str(s).strip() for s in supported_ids}
-    if len(shops) == 0:
-        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in _IMPORTANCE_COLUMNS})
-        empty.attrs["grans_km"] = limit
-        return empty
-    served, moved, person_km = _importance_sums(population, weights, shops, limit)
+    result = (_importance_table(shops, _importance_sums(population, weights, shops, limit), supported)
+              if len(shops) else pd.DataFrame({c: pd.Series(dtype=object) for c in _IMPORTANCE_COLUMNS}))
+    result.attrs["grans_km"] = limit
+    return result
+
+
+def _importance_table(shops: pd.DataFrame, sums: tuple, supported: set[str]) -> pd.DataFrame:
+    """The rows of :func:`shop_importance`, sorted, from :func:`_importance_sums`."""
+    served, moved, person_km = sums
     ids = point_ids(shops)
     result = pd.DataFrame(
         {
@@ -152,11 +155,9 @@ def shop_importance(
             "stod": np.array([i in supported for i in ids], dtype=bool),
         }
     )
-    result = result.sort_values(
+    return result.sort_values(
         ["flyttas_over_grans", "tillkommande_personkm", "id"], ascending=[False, False, True], kind="stable"
     ).reset_index(drop=True)
-    result.attrs["grans_km"] = limit
-    return result
 
 
 def _importance_sums(population: pd.DataFrame, weights: np.ndarray, shops: pd.DataFrame,
@@ -272,16 +273,21 @@ def driftstod_check(
         If ``stod`` lacks ``stodform`` or the limit is invalid.
     """
     limit = check_limit(limit_km)
-    if "stodform" not in stod.columns:
-        raise AccessError("Stödtabellen saknar kolumnen stodform.")
-    form = stod["stodform"].map(lambda v: "" if is_missing(v) else str(v).strip().casefold())
-    decisions = stod.loc[form == DRIFTSTOD.casefold()]
+    decisions = _driftstod_decisions(stod)
     if len(decisions) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _DRIFTSTOD_COLUMNS})
 
     shops = _PointLookup.of(points, year)
     rows = [_driftstod_row(rec, shops, year, limit, road_km) for rec in decisions.to_dict("records")]
     return pd.DataFrame(rows, columns=_DRIFTSTOD_COLUMNS)
+
+
+def _driftstod_decisions(stod: pd.DataFrame) -> pd.DataFrame:
+    """The decisions of type särskilt driftstöd (AccessError without a ``stodform`` column)."""
+    if "stodform" not in stod.columns:
+        raise AccessError("Stödtabellen saknar kolumnen stodform.")
+    form = stod["stodform"].map(lambda v: "" if is_missing(v) else str(v).strip().casefold())
+    return stod.loc[form == DRIFTSTOD.casefold()]
 
 
 @dataclass
