@@ -4,17 +4,18 @@
 input alone can tell. The figure references of the analyst's texts
 (``{{ indikator | dimension }}``) can only be checked against the indicators
 computed for the year: :func:`check_year` does that, and
-:func:`load_checked_year` is ``load_year`` followed by it, with the same
-problems (and order) a year has always been reported with. Every caller that
-builds, validates or starts from a year uses :func:`load_checked_year` (or
-:func:`validate_years`).
+:func:`load_checked_year` is ``load_year`` with it (``load_year`` keeps the
+checked year, so the indicators are not computed again for each notebook of a
+build), with the same problems (and order) a year has always been reported
+with. Every caller that builds, validates or starts from a year uses
+:func:`load_checked_year` (or :func:`validate_years`).
 """
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
 
-from ..errors import DataError, Problem, sort_problems
+from ..errors import DataError, Problem
 from ..inputs.analyst_text import check_references
 from ..inputs.loading import YearData, load_year
 from ..inputs.program import Program, load_program
@@ -58,13 +59,7 @@ def load_checked_year(data_dir, year: int, program: Program | None = None) -> Ye
         If the year breaks the data contract or a text refers to a figure the
         year does not have; lists every problem (with the year's warnings).
     """
-    data = load_year(data_dir, year, program)
-    found = check_year(data)
-    if any(p.is_error for p in found):
-        raise DataError(data.warnings + found)
-    if found:
-        data.warnings = sort_problems(data.warnings + found)
-    return data
+    return load_year(data_dir, year, program, check=check_year)
 
 
 def validate_years(data_dir, years=None) -> dict[int, list[Problem]]:

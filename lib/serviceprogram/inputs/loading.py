@@ -248,7 +248,7 @@ def load_population(data_dir, year: int, program: Program, problems: list, sourc
     return load_cells(data_dir, year, program, problems, sources, Source, read_csv, sha256_file)
 
 
-def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
+def load_year(data_dir, year: int, program: Program | None = None, check=None) -> YearData:
     """Read, validate and convert one follow-up year.
 
     Parameters
@@ -259,6 +259,13 @@ def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
         The follow-up year; its folder must exist.
     program : Program, optional
         An already loaded programme, to avoid reading it again.
+    check : callable, optional
+        ``check(data) -> list of Problem``: checks that need more than the
+        input (the analysis side gives them, see
+        :func:`serviceprogram.analysis.checks.load_checked_year`). Run on a
+        year without errors; their errors raise, their warnings join the
+        year's. Given here, not run by the caller, so that the checked year
+        is kept (a build's notebooks load the same years) with its checks.
 
     Returns
     -------
@@ -269,23 +276,33 @@ def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
     UsageError
         If the year folder does not exist.
     DataError
-        If any rule of the data contract is broken; lists every problem.
+        If any rule of the data contract (or of ``check``) is broken; lists every problem.
     """
     data_dir = Path(data_dir)
     program = program or load_program(data_dir)
     year_dir = data_dir / str(year)
     if not year_dir.is_dir():
         raise UsageError(f"Året {year} finns inte i datamappen {data_dir} (ingen mapp {year}/).")
-    key = (str(data_dir.resolve()), year, _content(data_dir, year_dir, year_dir / TEXT_FOLDER))
+    key = (str(data_dir.resolve()), year, _content(data_dir, year_dir, year_dir / TEXT_FOLDER), check)
     if key in _LOADED and _LOADED[key].program == program:
         _LOADED.move_to_end(key)
         return copy.deepcopy(_LOADED[key])
     data = _load_year(data_dir, year, program)
+    if check is not None:
+        _apply(data, check(data))
     if _content(data_dir, year_dir, year_dir / TEXT_FOLDER) == key[2]:  # not saved while it was read
         _LOADED[key] = data
         while len(_LOADED) > LOADED_KEPT:
             _LOADED.popitem(last=False)
     return copy.deepcopy(data)
+
+
+def _apply(data: YearData, found: list[Problem]) -> None:
+    """Raise for the errors of a caller's checks, or add their warnings to the year's."""
+    if any(p.is_error for p in found):
+        raise DataError(data.warnings + found)
+    if found:
+        data.warnings = sort_problems(data.warnings + found)
 
 
 def _content(*folders: Path) -> tuple:
