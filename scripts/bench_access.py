@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
 
 from serviceprogram.analysis.access import distances
-from serviceprogram.analysis.geo.projection import from_sweref, to_sweref  # noqa: E402
-from serviceprogram.analysis.service_points import SERVICE_TYPES, offers
+from serviceprogram.inputs.geo.projection import from_sweref, to_sweref  # noqa: E402
+from serviceprogram.inputs.service_points import SERVICE_TYPES, offers
 
 SEED = 2024
 CELL_M = 250.0

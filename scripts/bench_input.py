@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
+from serviceprogram.analysis.checks import load_checked_year  # noqa: E402
 from serviceprogram.errors import DataError  # noqa: E402
-from serviceprogram.inputs.loading import load_year  # noqa: E402
 from serviceprogram.inputs.reading import MAX_ROWS  # noqa: E402
 
 YEAR = 2024
@@ -60,7 +60,7 @@ def peak_mb() -> float:
 def measure(folder: Path) -> tuple[float, str]:
     start = time.perf_counter()
     try:
-        data = load_year(folder, YEAR)
+        data = load_checked_year(folder, YEAR)
         outcome = f"giltigt, {len(data.tables['stod'])} rader"
     except DataError as exc:
         outcome = f"{len(exc.errors)} fel: {exc.errors[0].rule[:70]}"

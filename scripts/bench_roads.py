@@ -117,7 +117,7 @@ def versus_networkx(side: int) -> None:
 def osm_build(side: int) -> None:
     import osmium
     from osmium.osm.mutable import Node, Way
-    from serviceprogram.analysis.geo.projection import from_sweref
+    from serviceprogram.inputs.geo.projection import from_sweref
 
     xy, start, end, _, _ = synthetic_graph(side, extra_frac=0.0)
     lat, lon = from_sweref(xy[:, 0], xy[:, 1])

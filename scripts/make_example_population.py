@@ -47,7 +47,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
 
-from serviceprogram.analysis.geo.projection import from_sweref, to_sweref  # noqa: E402
+from serviceprogram.inputs.geo.projection import from_sweref, to_sweref  # noqa: E402
 
 SEED = 20241231
 CELL_M = 250.0

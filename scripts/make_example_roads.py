@@ -55,7 +55,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
-from serviceprogram.analysis.geo.projection import from_sweref, to_sweref  # noqa: E402
+from serviceprogram.inputs.geo.projection import from_sweref, to_sweref  # noqa: E402
 
 SEED = 15
 STEP_M = 1000.0          # one node about every kilometre

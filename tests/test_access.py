@@ -26,11 +26,11 @@ if str(ROOT / "lib") not in sys.path:
 from serviceprogram.analysis.access import COUNTY_LABEL, band_table, distances, nearest, over_limit
 from serviceprogram.analysis.access_indicators import change_against, indicator_rows
 from serviceprogram.analysis.bands import band_labels
-from serviceprogram.analysis.geo.projection import from_sweref, to_sweref
 from serviceprogram.analysis.scenario import scenario
-from serviceprogram.analysis.service_points import SERVICE_TYPES, offers, open_at_year_end
 from serviceprogram.analysis.shops import driftstod_check, shop_importance, supported_point_ids
 from serviceprogram.errors import AccessError
+from serviceprogram.inputs.geo.projection import from_sweref, to_sweref
+from serviceprogram.inputs.service_points import SERVICE_TYPES, offers, open_at_year_end
 
 X0, Y0 = 500_000.0, 7_000_000.0  # on the central meridian of SWEREF 99 TM, about 63.1° N
 YEAR = 2024
@@ -100,7 +100,7 @@ def test_import_has_no_side_effects():
     code = (
         "import sys; sys.path.insert(0, 'lib');"
         "import serviceprogram.analysis.access, serviceprogram.publishing.access_charts;"
-        "import serviceprogram.analysis.geo.projection as p;"
+        "import serviceprogram.inputs.geo.projection as p;"
         "assert p._TRANSFORMERS == {}, p._TRANSFORMERS;"
         "assert 'matplotlib.pyplot' not in sys.modules"
     )

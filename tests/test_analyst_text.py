@@ -11,10 +11,10 @@ import zipfile
 import docx
 import pytest
 from conftest import DATA
+from serviceprogram.analysis.checks import load_checked_year
 from serviceprogram.build.cache import inputs
 from serviceprogram.errors import DataError
 from serviceprogram.inputs import analyst_text as texts
-from serviceprogram.inputs.loading import load_year
 from serviceprogram.inputs.program import load_program
 from serviceprogram.publishing import memo
 from serviceprogram.publishing.overview import Overview
@@ -36,7 +36,7 @@ def _write(data_dir, year, name, text):
 
 def _problems(data_dir, year=2024):
     with pytest.raises(DataError) as caught:
-        load_year(data_dir, year)
+        load_checked_year(data_dir, year)
     return [p for p in caught.value.problems if p.is_error]
 
 

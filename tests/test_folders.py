@@ -103,7 +103,7 @@ def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(da
         raise RuntimeError("en bugg")
 
     log = tmp_path / "logg" / "serviceprogram.log"
-    monkeypatch.setattr("serviceprogram.inputs.loading.validate_years", broken)
+    monkeypatch.setattr("serviceprogram.analysis.checks.validate_years", broken)
     monkeypatch.setattr(cli, "user_log_file", lambda: log)
     assert cli.main(["validate", "--data-dir", str(data_dir), "--year", "2024"]) == 3
     err = capsys.readouterr().err

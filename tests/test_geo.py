@@ -1,4 +1,4 @@
-"""SCB's population grid and the municipal borders (serviceprogram.analysis.geo), on small hand-made inputs."""
+"""SCB's population grid and the municipal borders (serviceprogram.inputs.geo), on small hand-made inputs."""
 import shutil
 from pathlib import Path
 
@@ -6,9 +6,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from serviceprogram.analysis.geo.borders import assign, municipality_borders
-from serviceprogram.analysis.geo.population_grid import parse_cell_id, source_text
-from serviceprogram.analysis.geo.projection import to_sweref
+from serviceprogram.inputs.geo.borders import assign, municipality_borders
+from serviceprogram.inputs.geo.population_grid import parse_cell_id, source_text
+from serviceprogram.inputs.geo.projection import to_sweref
 from serviceprogram.inputs.loading import load_population
 from serviceprogram.inputs.program import load_program
 
@@ -89,7 +89,7 @@ def test_cell_just_outside_a_coarse_border_goes_to_the_nearest():
 
 
 def test_completeness_warnings(tmp_path):
-    from serviceprogram.analysis.geo.completeness import completeness_warnings
+    from serviceprogram.inputs.geo.completeness import completeness_warnings
     from serviceprogram.inputs.loading import load_year
 
     data = load_year(DATA, 2024)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from conftest import read_rows, set_cell, write_rows
 from serviceprogram import DataError, UsageError, load_program, load_year
-from serviceprogram.inputs.loading import validate_years
+from serviceprogram.analysis.checks import validate_years
 
 YEAR = 2024
 
@@ -250,7 +250,7 @@ def test_problem_order_does_not_depend_on_hashing(data_dir):
 
 
 def test_population_in_sweref_coordinates(data_dir):
-    from serviceprogram.analysis.geo.projection import to_sweref
+    from serviceprogram.inputs.geo.projection import to_sweref
 
     rows = read_rows(data_dir / "befolkning.csv")
     header = rows[0]

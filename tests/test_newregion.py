@@ -129,7 +129,7 @@ def test_impossible_dates_say_what_is_impossible():
 
 def test_impossible_month_in_a_year_folder(data_dir):
     from conftest import set_cell
-    from serviceprogram.inputs.loading import validate_years
+    from serviceprogram.analysis.checks import validate_years
 
     set_cell(data_dir / "2025/serviceplatser.csv", 2, "oppnad", "2025-13-01")
     rules = [p.rule for p in validate_years(data_dir, [2025])[2025] if p.column == "oppnad"]

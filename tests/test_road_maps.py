@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 from serviceprogram import errors
-from serviceprogram.analysis import access, service_points
-from serviceprogram.analysis.geo import projection
-from serviceprogram.analysis.geo.projection import from_sweref
+from serviceprogram.analysis import access
 from serviceprogram.analysis.roads.lines import RoadLines, road_lines
+from serviceprogram.inputs import service_points
+from serviceprogram.inputs.geo import projection
+from serviceprogram.inputs.geo.projection import from_sweref
 from serviceprogram.publishing import access_charts, access_maps
 
 YEAR = 2024

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from serviceprogram.analysis import access, shops
-from serviceprogram.analysis.geo import projection
 from serviceprogram.analysis.roads import build_graph, read_osm, road_distances
 from serviceprogram.analysis.roads.distances import SNAP_SPEED_KMH
+from serviceprogram.inputs.geo import projection
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -194,7 +194,7 @@ def test_settings_and_year_figures(tmp_path):
 def test_driftstod_by_road_with_fallback():
     """A shop 8 km away in a straight line but 15 km by road meets the condition by road; a shop
     without a road within the snap distance is judged fågelvägen, and says so."""
-    from serviceprogram.analysis.geo.projection import from_sweref
+    from serviceprogram.inputs.geo.projection import from_sweref
 
     x0, y0 = 500_000.0, 7_000_000.0
     lat, lon = from_sweref(np.array([x0, x0 + 8000, x0 + 30_000]), np.array([y0, y0, y0]))
@@ -218,9 +218,9 @@ def test_driftstod_by_road_with_fallback():
 
 def test_driftstod_road_km_on_a_network(tmp_path):
     """The road km from a supported shop to the nearest OTHER shop, along a river with one bridge."""
-    from serviceprogram.analysis.geo.projection import from_sweref
     from serviceprogram.analysis.roads import figures
     from serviceprogram.analysis.roads.settings import RoadSettings
+    from serviceprogram.inputs.geo.projection import from_sweref
 
     x0, y0 = 500_000.0, 7_000_000.0
     corners = np.array([(x0, y0), (x0, y0 + 6500), (x0 + 2000, y0 + 6500), (x0 + 2000, y0)])

@@ -4,6 +4,7 @@ Public surface (importing the package has no side effects and is cheap; the
 heavier modules load on first use):
 
 - :func:`load_program`, :func:`load_year`: read and validate a data folder;
+  :func:`load_checked_year` also checks the analyst's texts against the year's indicators;
 - :class:`Report`: the report's sections, used by the notebook;
 - :func:`build_years`: build HTML, PDF and indicator files (used by the CLI);
 - :class:`ServiceprogramError` and its subclasses :class:`DataError` and
@@ -20,6 +21,7 @@ _LAZY = {
     "load_program": "inputs.program",
     "YearData": "inputs.loading",
     "load_year": "inputs.loading",
+    "load_checked_year": "analysis.checks",
     "find_years": "paths",
     "resolve_data_dir": "paths",
     "Report": "publishing.report",

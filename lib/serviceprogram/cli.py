@@ -338,8 +338,8 @@ def _report(args) -> int:
 
 
 def _validate(args) -> int:
+    from .analysis.checks import validate_years
     from .build.engine import check_years
-    from .inputs.loading import validate_years
     from .inputs.newregion import explain_program_problems
     from .paths import resolve_data_dir
 
@@ -392,10 +392,11 @@ def _writing_data_dir(args):
 
 
 def _template(args) -> int:
+    from .analysis.checks import load_checked_year
     from .inputs.template import command_line, write_template
 
     folder = _writing_data_dir(args)
-    path = write_template(folder, args.year, force=args.force, keep_data=args.keep_data)
+    path = write_template(folder, args.year, force=args.force, keep_data=args.keep_data, load=load_checked_year)
     done = "Arbetsboken är skapad med årets uppgifter" if args.keep_data else "Mallen är skapad"
     print(f"{done}: {path}\nFyll i bladen och kör sedan: "
           + command_line("serviceprogram", "validate", "--data-dir", folder, "--year", args.year))
@@ -403,11 +404,12 @@ def _template(args) -> int:
 
 
 def _new_year(args) -> int:
+    from .analysis.checks import load_checked_year
     from .inputs.newyear import describe, new_year
     from .inputs.template import command_line
 
     folder = _writing_data_dir(args)
-    print(describe(new_year(folder, args.year)))
+    print(describe(new_year(folder, args.year, load=load_checked_year)))
     print("Kontrollera året med: " + command_line("serviceprogram", "validate", "--data-dir", folder,
                                                    "--year", args.year))
     return EXIT_OK
@@ -450,9 +452,9 @@ def _init(args) -> int:
 
 
 def _compare_osm(args) -> int:
+    from .analysis.checks import load_checked_year
     from .analysis.roads import compare_osm
     from .analysis.roads.settings import load_settings
-    from .inputs.loading import load_year
     from .paths import default_out_dir, resolve_data_dir
 
     folder = resolve_data_dir(args.data_dir)
@@ -466,8 +468,8 @@ def _compare_osm(args) -> int:
     if settings is None or settings.is_gpkg:
         raise UsageError(f"Datamappen {folder} har inget OpenStreetMap-utdrag (.osm.pbf) i mappen vagnat/. "
                          "Jämförelsen behöver ett sådant; lägg länets utdrag där, se docs/vagnat.md.")
-    data = load_year(folder, args.year)
-    from .analysis.geo.borders import municipality_borders
+    data = load_checked_year(folder, args.year)
+    from .inputs.geo.borders import municipality_borders
 
     osm = compare_osm.read_places(settings.path)
     result = compare_osm.compare(osm, data.tables["serviceplatser"], args.year,

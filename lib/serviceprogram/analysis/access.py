@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AccessError
+from ..inputs.geo.projection import xy_of
+from ..inputs.service_points import SERVICE_TYPES, check_type, is_missing, offers, open_at_year_end, point_ids
 from .bands import DEFAULT_BANDS_KM, band_codes, band_labels, check_bands
-from .geo.projection import xy_of
-from .service_points import SERVICE_TYPES, check_type, is_missing, offers, open_at_year_end, point_ids
 
 __all__ = ["COUNTY_LABEL", "UNKNOWN_MUNICIPALITY", "DEFAULT_LIMIT_KM", "nearest", "distances", "population_weights", "group_sum", "band_table", "over_limit", "check_limit"]
 
@@ -198,6 +198,21 @@ def distances(
         check_type(typ)
     pop_xy = xy_of(population, "Befolkningspunkterna")
     pts_xy = xy_of(points, "Serviceplatserna")
+    dists, nearest_ids = _nearest_open(pop_xy, pts_xy, points, year, type_keys)
+    out = pd.DataFrame(index=population.index)
+    for typ, dist in dists.items():
+        out[typ] = dist
+    out[_NEAREST_ID_COLUMN] = pd.array(nearest_ids, dtype="string")
+    out.attrs["ar"] = int(year)
+    return out
+
+
+def _nearest_open(pop_xy: np.ndarray, pts_xy: np.ndarray, points: pd.DataFrame, year: int,
+                  type_keys: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The distance (m) to the nearest open point of each type, and the id of the nearest full-range shop.
+
+    Both in the population's order; an id is None where no full-range shop is open.
+    """
     is_open = open_at_year_end(points, year).to_numpy()
     ids = point_ids(points) if len(points) else np.empty(0, dtype=object)
 
@@ -206,22 +221,19 @@ def distances(
     # population's order.
     order = _spatial_order(pop_xy)
     pop_sorted = pop_xy[order]
-    out = pd.DataFrame(index=population.index)
+    dists = {}
     nearest_ids = np.full(len(pop_xy), None, dtype=object)
     for typ in type_keys:
         mask = is_open & offers(points, typ).to_numpy()
         dist_sorted, idx_sorted = nearest(pop_sorted, pts_xy[mask])
-        dist = np.empty_like(dist_sorted)
-        dist[order] = dist_sorted
-        out[typ] = dist
+        dists[typ] = np.empty_like(dist_sorted)
+        dists[typ][order] = dist_sorted
         if typ == "fullsortiment":
             idx = np.empty_like(idx_sorted)
             idx[order] = idx_sorted
             found = idx >= 0
             nearest_ids[found] = ids[mask][idx[found]]
-    out[_NEAREST_ID_COLUMN] = pd.array(nearest_ids, dtype="string")
-    out.attrs["ar"] = int(year)
-    return out
+    return dists, nearest_ids
 
 
 _SV_ORDER = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "é": "e", "ü": "y"})
@@ -369,6 +381,25 @@ def _types_in(dist: pd.DataFrame, types: Sequence[str] | None) -> list[str]:
     return result
 
 
+def _municipality_codes(population: pd.DataFrame, kommuner: Sequence[str] | None) -> tuple[list[str], np.ndarray]:
+    """The municipalities in report order, and each population point's index in that order."""
+    muni = _municipality_labels(population)
+    order = _municipality_order(muni, kommuner)
+    return order, pd.Categorical(muni, categories=order).codes.astype(np.int64)
+
+
+def _shares(counts: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """``counts / totals`` (broadcast), NaN where the total is 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, counts / np.where(totals > 0, totals, 1), np.nan)
+
+
+def _empty_table(text_columns: list[str]) -> pd.DataFrame:
+    """An empty result with the text columns, ``befolkning`` (int) and ``andel`` (float)."""
+    return pd.DataFrame({**{name: pd.Series(dtype=str) for name in text_columns},
+                         "befolkning": pd.Series(dtype=np.int64), "andel": pd.Series(dtype=float)})
+
+
 def group_sum(codes: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
     """Sum weights per integer code.
 
@@ -433,40 +464,27 @@ def band_table(
     labels = band_labels(edges)
     _check_aligned(population, dist)
     weights = population_weights(population)
-    muni = _municipality_labels(population)
-    order = _municipality_order(muni, kommuner)
-    muni_code = pd.Categorical(muni, categories=order).codes.astype(np.int64)
-    n_muni, n_band = len(order), len(labels)
-
-    frames = []
-    for typ in _types_in(dist, types):
-        band = band_codes(dist[typ].to_numpy(dtype=float), edges)
-        sums = group_sum(muni_code * n_band + band, weights, n_muni * n_band).reshape(n_muni, n_band)
-        sums = np.vstack([sums, sums.sum(axis=0, keepdims=True)])
-        counts = np.rint(sums).astype(np.int64)
-        totals = counts.sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares = np.where(totals > 0, counts / np.where(totals > 0, totals, 1), np.nan)
-        names = order + [COUNTY_LABEL]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "typ": typ,
-                    "kommun": np.repeat(names, n_band),
-                    "band": labels * len(names),
-                    "befolkning": counts.ravel(),
-                    "andel": shares.ravel(),
-                }
-            )
-        )
+    order, muni_code = _municipality_codes(population, kommuner)
+    frames = [_band_frame(typ, band_codes(dist[typ].to_numpy(dtype=float), edges), muni_code, weights, order, labels)
+              for typ in _types_in(dist, types)]
     if not frames:
-        return pd.DataFrame(
-            {"typ": pd.Series(dtype=str), "kommun": pd.Series(dtype=str), "band": pd.Series(dtype=str),
-             "befolkning": pd.Series(dtype=np.int64), "andel": pd.Series(dtype=float)}
-        )
+        return _empty_table(["typ", "kommun", "band"])
     result = pd.concat(frames, ignore_index=True)
     result.attrs["band_km"] = edges
     return result
+
+
+def _band_frame(typ: str, band: np.ndarray, muni_code: np.ndarray, weights: np.ndarray, order: list[str],
+                labels: list[str]) -> pd.DataFrame:
+    """The rows of :func:`band_table` for one type, from each point's band and municipality code."""
+    n_muni, n_band = len(order), len(labels)
+    names = order + [COUNTY_LABEL]
+    sums = group_sum(muni_code * n_band + band, weights, n_muni * n_band).reshape(n_muni, n_band)
+    sums = np.vstack([sums, sums.sum(axis=0, keepdims=True)])
+    counts = np.rint(sums).astype(np.int64)
+    shares = _shares(counts, counts.sum(axis=1, keepdims=True))
+    return pd.DataFrame({"typ": typ, "kommun": np.repeat(names, n_band), "band": labels * len(names),
+                         "befolkning": counts.ravel(), "andel": shares.ravel()})
 
 
 def over_limit(
@@ -508,9 +526,7 @@ def over_limit(
     limit = check_limit(limit_km)
     _check_aligned(population, dist)
     weights = population_weights(population)
-    muni = _municipality_labels(population)
-    order = _municipality_order(muni, kommuner)
-    muni_code = pd.Categorical(muni, categories=order).codes.astype(np.int64)
+    order, muni_code = _municipality_codes(population, kommuner)
     total = group_sum(muni_code, weights, len(order))
     total = np.append(total, total.sum())
     names = order + [COUNTY_LABEL]
@@ -520,15 +536,10 @@ def over_limit(
         over = group_sum(muni_code[far], weights[far], len(order))
         over = np.append(over, over.sum())
         counts = np.rint(over).astype(np.int64)
-        tot = np.rint(total).astype(np.int64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(tot > 0, counts / np.where(tot > 0, tot, 1), np.nan)
+        share = _shares(counts, np.rint(total).astype(np.int64))
         frames.append(pd.DataFrame({"typ": typ, "kommun": names, "befolkning": counts, "andel": share}))
     if not frames:
-        return pd.DataFrame(
-            {"typ": pd.Series(dtype=str), "kommun": pd.Series(dtype=str),
-             "befolkning": pd.Series(dtype=np.int64), "andel": pd.Series(dtype=float)}
-        )
+        return _empty_table(["typ", "kommun"])
     result = pd.concat(frames, ignore_index=True)
     result.attrs["grans_km"] = limit
     return result

@@ -95,8 +95,15 @@ def indicator_rows(
     """
     bands = band_table(population, dist, bands_km, kommuner=kommuner)
     over = over_limit(population, dist, limit_km, kommuner=kommuner)
-    rows: list[tuple[str, str, float]] = []
+    rows = _band_rows(bands) + _over_rows(over, limit_km)
+    return pd.DataFrame(rows, columns=["indikator", "dimension", "varde"]).astype(
+        {"indikator": str, "dimension": str, "varde": float}
+    )
 
+
+def _band_rows(bands: pd.DataFrame) -> list[tuple[str, str, float]]:
+    """The population per municipality, then people and shares per type, municipality and band."""
+    rows: list[tuple[str, str, float]] = []
     first_type = bands["typ"].iloc[0] if len(bands) else None
     if first_type is not None:
         per_muni = bands[bands["typ"] == first_type].groupby("kommun", sort=False)["befolkning"].sum()
@@ -108,14 +115,18 @@ def indicator_rows(
     for rec in bands.itertuples(index=False):
         dim = f"{rec.typ}|{rec.kommun}|{rec.band}"
         rows.append((f"{_INDICATOR_PREFIX}andel_band", dim, float(rec.andel)))
+    return rows
+
+
+def _over_rows(over: pd.DataFrame, limit_km: float) -> list[tuple[str, str, float]]:
+    """People and shares over the limit, per type (the county) and per type and municipality."""
+    rows: list[tuple[str, str, float]] = []
     for measure in ("befolkning", "andel"):
         ident = over_limit_id(measure, limit_km)
         for rec in over.itertuples(index=False):
             dim = rec.typ if rec.kommun == COUNTY_LABEL else f"{rec.typ}|{rec.kommun}"
             rows.append((ident, dim, float(getattr(rec, measure))))
-    return pd.DataFrame(rows, columns=["indikator", "dimension", "varde"]).astype(
-        {"indikator": str, "dimension": str, "varde": float}
-    )
+    return rows
 
 
 def compare(

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..inputs.loading import YearData
 from ..inputs.schemas import BESOKSFORMER, INSATS_STATUS, PLAN_STATUS, STODFORMER
-from .service_points import SERVICE_TYPES, offers, open_at_year_end
+from ..inputs.service_points import SERVICE_TYPES, offers, open_at_year_end
 
 __all__ = ["TOTAL", "COUNTY", "SEP", "support_by_type", "support_by_municipality", "FUNDING_COLUMNS",
            "funding_table", "support_matrix", "visits_by_form", "visits_by_municipality",

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AccessError
+from ..inputs.service_points import BOOL_TYPES, FULL_RANGE, SERVICE_TYPES, date_column, point_ids, year_end
 from .access import DEFAULT_LIMIT_KM, band_table, distances, over_limit
 from .access_indicators import compare
 from .bands import DEFAULT_BANDS_KM
-from .service_points import BOOL_TYPES, FULL_RANGE, SERVICE_TYPES, date_column, point_ids, year_end
 
 __all__ = ["ScenarioResult", "scenario"]
 
@@ -69,59 +69,68 @@ def _new_points_table(new_points: Sequence[Mapping[str, Any]], columns: Sequence
     AccessError
         If a point lacks a field, has bad coordinates or an unknown type.
     """
-    rows = []
-    for number, spec in enumerate(new_points, start=1):
-        if not isinstance(spec, Mapping):
-            raise AccessError(f"Ny serviceplats nr {number} måste anges som en tabell med namn, lat, lon och typer.")
-        missing = [f for f in ("namn", "lat", "lon", "typer") if f not in spec]
-        if missing:
-            raise AccessError(f"Ny serviceplats nr {number} saknar {', '.join(missing)}.")
-        try:
-            lat, lon = float(spec["lat"]), float(spec["lon"])
-        except (TypeError, ValueError) as exc:
-            raise AccessError(f"Ny serviceplats nr {number} ({spec['namn']}): lat och lon måste vara tal.") from exc
-        if not (55.0 <= lat <= 69.1 and 10.9 <= lon <= 24.2):
-            raise AccessError(
-                f"Ny serviceplats nr {number} ({spec['namn']}): koordinaten ligger utanför Sverige "
-                "(lat 55–69,1, lon 10,9–24,2)."
-            )
-        types = spec["typer"]
-        if isinstance(types, str):
-            types = [types]
-        types = [str(t).strip() for t in types]
-        unknown = [t for t in types if t not in SERVICE_TYPES]
-        if unknown:
-            raise AccessError(
-                f"Ny serviceplats nr {number} ({spec['namn']}): okänd typ {', '.join(unknown)}. "
-                f"Kända typer: {', '.join(SERVICE_TYPES)}."
-            )
-        if not types:
-            raise AccessError(f"Ny serviceplats nr {number} ({spec['namn']}) har inga typer.")
-        if "fullsortiment" in types:
-            grocery = FULL_RANGE
-        elif "dagligvaror" in types:
-            grocery = "Ej fullsortiment"
-        else:
-            grocery = ""
-        row: dict[str, Any] = {
-            "id": str(spec.get("id") or f"scenario_{number}"),
-            "namn": str(spec["namn"]),
-            "kommun": str(spec.get("kommun", "")),
-            "ort": str(spec.get("ort", "")),
-            "lat": lat,
-            "lon": lon,
-            "dagligvaror": grocery,
-        }
-        for typ in BOOL_TYPES:
-            row[typ] = typ in types
-        row["oppnad"] = pd.NaT
-        row["stangd"] = pd.NaT
-        rows.append(row)
+    rows = [_new_point_row(number, spec) for number, spec in enumerate(new_points, start=1)]
     table = pd.DataFrame(rows)
     for col in columns:
         if col not in table.columns:
             table[col] = pd.NA
     return table
+
+
+def _new_point_row(number: int, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The service point row of new point ``number`` (from 1); AccessError when it is invalid."""
+    if not isinstance(spec, Mapping):
+        raise AccessError(f"Ny serviceplats nr {number} måste anges som en tabell med namn, lat, lon och typer.")
+    missing = [f for f in ("namn", "lat", "lon", "typer") if f not in spec]
+    if missing:
+        raise AccessError(f"Ny serviceplats nr {number} saknar {', '.join(missing)}.")
+    try:
+        lat, lon = float(spec["lat"]), float(spec["lon"])
+    except (TypeError, ValueError) as exc:
+        raise AccessError(f"Ny serviceplats nr {number} ({spec['namn']}): lat och lon måste vara tal.") from exc
+    if not (55.0 <= lat <= 69.1 and 10.9 <= lon <= 24.2):
+        raise AccessError(
+            f"Ny serviceplats nr {number} ({spec['namn']}): koordinaten ligger utanför Sverige "
+            "(lat 55–69,1, lon 10,9–24,2)."
+        )
+    types = _new_point_types(number, spec)
+    if "fullsortiment" in types:
+        grocery = FULL_RANGE
+    elif "dagligvaror" in types:
+        grocery = "Ej fullsortiment"
+    else:
+        grocery = ""
+    row: dict[str, Any] = {
+        "id": str(spec.get("id") or f"scenario_{number}"),
+        "namn": str(spec["namn"]),
+        "kommun": str(spec.get("kommun", "")),
+        "ort": str(spec.get("ort", "")),
+        "lat": lat,
+        "lon": lon,
+        "dagligvaror": grocery,
+    }
+    for typ in BOOL_TYPES:
+        row[typ] = typ in types
+    row["oppnad"] = pd.NaT
+    row["stangd"] = pd.NaT
+    return row
+
+
+def _new_point_types(number: int, spec: Mapping[str, Any]) -> list[str]:
+    """The type keys of a new point (a string is one type); AccessError for none or an unknown one."""
+    types = spec["typer"]
+    if isinstance(types, str):
+        types = [types]
+    types = [str(t).strip() for t in types]
+    unknown = [t for t in types if t not in SERVICE_TYPES]
+    if unknown:
+        raise AccessError(
+            f"Ny serviceplats nr {number} ({spec['namn']}): okänd typ {', '.join(unknown)}. "
+            f"Kända typer: {', '.join(SERVICE_TYPES)}."
+        )
+    if not types:
+        raise AccessError(f"Ny serviceplats nr {number} ({spec['namn']}) har inga typer.")
+    return types
 
 
 def scenario(
@@ -174,6 +183,39 @@ def scenario(
         If an id in ``close_ids`` is unknown or a new point is invalid.
     """
     ids = point_ids(points) if len(points) else np.empty(0, dtype=object)
+    changed = _add_points(_close_points(points, ids, close_ids, year), ids, new_points)
+    base_dist = distances(population, points, year) if baseline is None else baseline
+    scen_dist = distances(population, changed, year)
+    dists = (population, base_dist, scen_dist)
+    return ScenarioResult(band=_side_by_side(band_table, *dists, bands_km, kommuner),
+                          over_limit=_side_by_side(over_limit, *dists, limit_km, kommuner),
+                          points=changed, dist_baseline=base_dist, dist_scenario=scen_dist)
+
+
+def _side_by_side(table, population: pd.DataFrame, base_dist: pd.DataFrame, scen_dist: pd.DataFrame, edges,
+                  kommuner) -> pd.DataFrame:
+    """``table`` (:func:`band_table` or :func:`over_limit`) of the baseline and the scenario, compared."""
+    base = table(population, base_dist, edges, kommuner=kommuner)
+    scen = table(population, scen_dist, edges, kommuner=kommuner)
+    return compare(base, scen, "_utgangslage", "_scenario", order_by_other=False)
+
+
+def _add_points(changed: pd.DataFrame, ids: np.ndarray, new_points: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The points with the scenario's new points appended (AccessError for an id that exists)."""
+    if not len(new_points):
+        return changed
+    added = _new_points_table(new_points, list(changed.columns))
+    clash = set(added["id"]) & set(ids.tolist())
+    if clash:
+        raise AccessError(f"Nya serviceplatser har id som redan finns: {', '.join(sorted(clash))}.")
+    changed = pd.concat([changed, added], ignore_index=True)
+    for col in ("oppnad", "stangd"):
+        changed[col] = pd.to_datetime(changed[col])
+    return changed
+
+
+def _close_points(points: pd.DataFrame, ids: np.ndarray, close_ids: Iterable[str], year: int) -> pd.DataFrame:
+    """A copy of the points with those of ``close_ids`` closed on 31 December (unless closed already)."""
     if isinstance(close_ids, str):
         close_ids = [close_ids]
     close = [str(c).strip() for c in close_ids]
@@ -191,25 +233,4 @@ def scenario(
         already = stangd.notna() & (stangd <= end)
         stangd = stangd.mask(pd.Series(hit, index=changed.index) & ~already, end)
     changed["stangd"] = stangd
-    if len(new_points):
-        added = _new_points_table(new_points, list(changed.columns))
-        clash = set(added["id"]) & set(ids.tolist())
-        if clash:
-            raise AccessError(f"Nya serviceplatser har id som redan finns: {', '.join(sorted(clash))}.")
-        changed = pd.concat([changed, added], ignore_index=True)
-        for col in ("oppnad", "stangd"):
-            changed[col] = pd.to_datetime(changed[col])
-
-    base_dist = distances(population, points, year) if baseline is None else baseline
-    scen_dist = distances(population, changed, year)
-    base_band = band_table(population, base_dist, bands_km, kommuner=kommuner)
-    scen_band = band_table(population, scen_dist, bands_km, kommuner=kommuner)
-    base_over = over_limit(population, base_dist, limit_km, kommuner=kommuner)
-    scen_over = over_limit(population, scen_dist, limit_km, kommuner=kommuner)
-    return ScenarioResult(
-        band=compare(base_band, scen_band, "_utgangslage", "_scenario", order_by_other=False),
-        over_limit=compare(base_over, scen_over, "_utgangslage", "_scenario", order_by_other=False),
-        points=changed,
-        dist_baseline=base_dist,
-        dist_scenario=scen_dist,
-    )
+    return changed

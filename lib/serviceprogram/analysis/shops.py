@@ -8,15 +8,16 @@ given and by straight line otherwise, and says which measure it used.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..errors import AccessError
+from ..inputs.geo.projection import xy_of
+from ..inputs.service_points import is_missing, offers, open_at_year_end, point_ids
 from .access import DEFAULT_LIMIT_KM, check_limit, group_sum, nearest, population_weights
 from .bands import fmt_km
-from .geo.projection import xy_of
-from .service_points import is_missing, offers, open_at_year_end, point_ids
 
 __all__ = ["DRIFTSTOD", "supported_point_ids", "shop_importance", "MEASURE_ROAD", "MEASURE_STRAIGHT", "driftstod_check"]
 
@@ -130,27 +131,17 @@ def shop_importance(
     """
     limit = check_limit(limit_km)
     weights = population_weights(population)
-    mask = (open_at_year_end(points, year) & offers(points, "fullsortiment")).to_numpy()
-    shops = points.loc[mask]
+    shops = points.loc[(open_at_year_end(points, year) & offers(points, "fullsortiment")).to_numpy()]
     supported = {str(s).strip() for s in supported_ids}
-    if len(shops) == 0:
-        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in _IMPORTANCE_COLUMNS})
-        empty.attrs["grans_km"] = limit
-        return empty
-    pop_xy = xy_of(population, "Befolkningspunkterna")
-    shop_xy = xy_of(shops, "Serviceplatserna")
-    dist, idx = nearest(pop_xy, shop_xy, k=2)
-    d1, d2, i1 = dist[:, 0], dist[:, 1], idx[:, 0]
-    n_shops = len(shops)
-    served = group_sum(i1, weights, n_shops) if len(i1) else np.zeros(n_shops)
+    result = (_importance_table(shops, _importance_sums(population, weights, shops, limit), supported)
+              if len(shops) else pd.DataFrame({c: pd.Series(dtype=object) for c in _IMPORTANCE_COLUMNS}))
+    result.attrs["grans_km"] = limit
+    return result
 
-    limit_m = limit * 1000.0
-    moves = (d1 <= limit_m) & (d2 > limit_m)
-    moved = group_sum(i1[moves], weights[moves], n_shops) if moves.any() else np.zeros(n_shops)
-    with np.errstate(invalid="ignore"):
-        extra = np.where(weights > 0, (d2 - d1) / 1000.0 * weights, 0.0)
-    person_km = group_sum(i1, extra, n_shops) if len(i1) else np.zeros(n_shops)
 
+def _importance_table(shops: pd.DataFrame, sums: tuple, supported: set[str]) -> pd.DataFrame:
+    """The rows of :func:`shop_importance`, sorted, from :func:`_importance_sums`."""
+    served, moved, person_km = sums
     ids = point_ids(shops)
     result = pd.DataFrame(
         {
@@ -164,11 +155,28 @@ def shop_importance(
             "stod": np.array([i in supported for i in ids], dtype=bool),
         }
     )
-    result = result.sort_values(
+    return result.sort_values(
         ["flyttas_over_grans", "tillkommande_personkm", "id"], ascending=[False, False, True], kind="stable"
     ).reset_index(drop=True)
-    result.attrs["grans_km"] = limit
-    return result
+
+
+def _importance_sums(population: pd.DataFrame, weights: np.ndarray, shops: pd.DataFrame,
+                     limit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per shop: the people it serves, those it would move over the limit, and their extra person-km."""
+    pop_xy = xy_of(population, "Befolkningspunkterna")
+    shop_xy = xy_of(shops, "Serviceplatserna")
+    dist, idx = nearest(pop_xy, shop_xy, k=2)
+    d1, d2, i1 = dist[:, 0], dist[:, 1], idx[:, 0]
+    n_shops = len(shops)
+    served = group_sum(i1, weights, n_shops) if len(i1) else np.zeros(n_shops)
+
+    limit_m = limit * 1000.0
+    moves = (d1 <= limit_m) & (d2 > limit_m)
+    moved = group_sum(i1[moves], weights[moves], n_shops) if moves.any() else np.zeros(n_shops)
+    with np.errstate(invalid="ignore"):
+        extra = np.where(weights > 0, (d2 - d1) / 1000.0 * weights, 0.0)
+    person_km = group_sum(i1, extra, n_shops) if len(i1) else np.zeros(n_shops)
+    return served, moved, person_km
 
 
 _DRIFTSTOD_COLUMNS = [
@@ -265,77 +273,107 @@ def driftstod_check(
         If ``stod`` lacks ``stodform`` or the limit is invalid.
     """
     limit = check_limit(limit_km)
-    if "stodform" not in stod.columns:
-        raise AccessError("Stödtabellen saknar kolumnen stodform.")
-    form = stod["stodform"].map(lambda v: "" if is_missing(v) else str(v).strip().casefold())
-    decisions = stod.loc[form == DRIFTSTOD.casefold()]
+    decisions = _driftstod_decisions(stod)
     if len(decisions) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _DRIFTSTOD_COLUMNS})
 
-    ids = point_ids(points) if len(points) else np.empty(0, dtype=object)
-    position = {pid: pos for pos, pid in enumerate(ids)}
-    names = _text_column(points, "namn")
-    is_open = open_at_year_end(points, year).to_numpy()
-    full = offers(points, "fullsortiment").to_numpy()
-    shop_mask = is_open & full
-    shop_ids = ids[shop_mask]
-    all_xy = xy_of(points, "Serviceplatserna")
-    shop_xy = all_xy[shop_mask]
-
-    rows = []
-    distance_km: dict[str, float] = {}
-    for rec in decisions.to_dict("records"):
-        raw_id = rec.get("serviceplats_id")
-        pid = "" if is_missing(raw_id) else str(raw_id).strip()
-        row = {
-            "diarienummer": rec.get("diarienummer"),
-            "mottagare": rec.get("mottagare"),
-            "kommun": rec.get("kommun"),
-            "belopp_kr": rec.get("belopp_kr"),
-            "serviceplats_id": pid or None,
-            "namn": "",
-            "avstand_km": np.nan,
-            "bedomning": "",
-            "anmarkning": "",
-            "vag_km": np.nan,
-            "matt": MEASURE_STRAIGHT,
-        }
-        if not pid:
-            row["bedomning"] = _VERDICT_NO_POINT
-            row["anmarkning"] = "Beslutet saknar serviceplats_id."
-            rows.append(row)
-            continue
-        if pid not in position:
-            row["bedomning"] = _VERDICT_UNKNOWN_POINT
-            row["anmarkning"] = f"Id {pid} finns inte bland serviceplatserna."
-            rows.append(row)
-            continue
-        pos = position[pid]
-        row["namn"] = names[pos]
-        notes = []
-        if not is_open[pos]:
-            notes.append(f"Serviceplatsen var inte öppen den 31 december {int(year)}.")
-        if not full[pos]:
-            notes.append("Serviceplatsen är inte registrerad som dagligvarubutik med fullsortiment.")
-        if pid not in distance_km:  # the same for every decision of one point
-            dist, _ = nearest(all_xy[pos : pos + 1], shop_xy[shop_ids != pid])
-            distance_km[pid] = float(dist[0]) / 1000.0
-        d_km = distance_km[pid]
-        row["avstand_km"] = d_km
-        if not np.isfinite(d_km):
-            notes.append("Det finns ingen annan öppen butik med fullsortiment.")
-        row["bedomning"] = _verdict_ok(limit) if d_km > limit else _VERDICT_CHECK_ROAD
-        if road_km is not None:
-            r_km = float(road_km.get(pid, np.nan))
-            row["vag_km"] = r_km
-            if np.isnan(r_km):
-                notes.append("Butiken ligger för långt från vägnätet; bedömningen gäller avståndet fågelvägen.")
-            else:
-                row["matt"] = MEASURE_ROAD
-                if np.isinf(r_km) and np.isfinite(d_km):
-                    notes.append("Ingen annan butik med fullsortiment kan nås via vägnätet.")
-                row["bedomning"] = (_VERDICT_ROAD_MET if r_km > limit else _VERDICT_ROAD_NOT_MET).format(
-                    limit=fmt_km(limit))
-        row["anmarkning"] = " ".join(notes)
-        rows.append(row)
+    shops = _PointLookup.of(points, year)
+    rows = [_driftstod_row(rec, shops, year, limit, road_km) for rec in decisions.to_dict("records")]
     return pd.DataFrame(rows, columns=_DRIFTSTOD_COLUMNS)
+
+
+def _driftstod_decisions(stod: pd.DataFrame) -> pd.DataFrame:
+    """The decisions of type särskilt driftstöd (AccessError without a ``stodform`` column)."""
+    if "stodform" not in stod.columns:
+        raise AccessError("Stödtabellen saknar kolumnen stodform.")
+    form = stod["stodform"].map(lambda v: "" if is_missing(v) else str(v).strip().casefold())
+    return stod.loc[form == DRIFTSTOD.casefold()]
+
+
+@dataclass
+class _PointLookup:
+    """The service points as the driftstöd check looks them up, with the distances found so far."""
+
+    position: dict
+    names: list[str]
+    is_open: np.ndarray
+    full: np.ndarray
+    all_xy: np.ndarray
+    shop_ids: np.ndarray
+    shop_xy: np.ndarray
+    distance_km: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, points: pd.DataFrame, year: int) -> _PointLookup:
+        ids = point_ids(points) if len(points) else np.empty(0, dtype=object)
+        position = {pid: pos for pos, pid in enumerate(ids)}
+        names = _text_column(points, "namn")
+        is_open = open_at_year_end(points, year).to_numpy()
+        full = offers(points, "fullsortiment").to_numpy()
+        shop_mask = is_open & full
+        all_xy = xy_of(points, "Serviceplatserna")
+        return cls(position, names, is_open, full, all_xy, ids[shop_mask], all_xy[shop_mask])
+
+    def km_to_other_shop(self, pid: str) -> float:
+        """Straight-line km from point ``pid`` to the nearest OTHER open full-range shop (inf: none)."""
+        if pid not in self.distance_km:  # the same for every decision of one point
+            pos = self.position[pid]
+            dist, _ = nearest(self.all_xy[pos : pos + 1], self.shop_xy[self.shop_ids != pid])
+            self.distance_km[pid] = float(dist[0]) / 1000.0
+        return self.distance_km[pid]
+
+
+def _driftstod_row(rec: dict, shops: _PointLookup, year: int, limit: float,
+                   road_km: Mapping[str, float] | None) -> dict:
+    """The check of one särskilt driftstöd decision (a row of :func:`driftstod_check`)."""
+    raw_id = rec.get("serviceplats_id")
+    pid = "" if is_missing(raw_id) else str(raw_id).strip()
+    row = {
+        "diarienummer": rec.get("diarienummer"),
+        "mottagare": rec.get("mottagare"),
+        "kommun": rec.get("kommun"),
+        "belopp_kr": rec.get("belopp_kr"),
+        "serviceplats_id": pid or None,
+        "namn": "",
+        "avstand_km": np.nan,
+        "bedomning": "",
+        "anmarkning": "",
+        "vag_km": np.nan,
+        "matt": MEASURE_STRAIGHT,
+    }
+    if not pid:
+        row["bedomning"] = _VERDICT_NO_POINT
+        row["anmarkning"] = "Beslutet saknar serviceplats_id."
+        return row
+    if pid not in shops.position:
+        row["bedomning"] = _VERDICT_UNKNOWN_POINT
+        row["anmarkning"] = f"Id {pid} finns inte bland serviceplatserna."
+        return row
+    pos = shops.position[pid]
+    row["namn"] = shops.names[pos]
+    notes = []
+    if not shops.is_open[pos]:
+        notes.append(f"Serviceplatsen var inte öppen den 31 december {int(year)}.")
+    if not shops.full[pos]:
+        notes.append("Serviceplatsen är inte registrerad som dagligvarubutik med fullsortiment.")
+    d_km = shops.km_to_other_shop(pid)
+    row["avstand_km"] = d_km
+    if not np.isfinite(d_km):
+        notes.append("Det finns ingen annan öppen butik med fullsortiment.")
+    row["bedomning"] = _verdict_ok(limit) if d_km > limit else _VERDICT_CHECK_ROAD
+    if road_km is not None:
+        _road_verdict(row, notes, float(road_km.get(pid, np.nan)), d_km, limit)
+    row["anmarkning"] = " ".join(notes)
+    return row
+
+
+def _road_verdict(row: dict, notes: list[str], r_km: float, d_km: float, limit: float) -> None:
+    """Set the verdict by the road distance ``r_km`` (NaN: off the network, the straight line stands)."""
+    row["vag_km"] = r_km
+    if np.isnan(r_km):
+        notes.append("Butiken ligger för långt från vägnätet; bedömningen gäller avståndet fågelvägen.")
+        return
+    row["matt"] = MEASURE_ROAD
+    if np.isinf(r_km) and np.isfinite(d_km):
+        notes.append("Ingen annan butik med fullsortiment kan nås via vägnätet.")
+    row["bedomning"] = (_VERDICT_ROAD_MET if r_km > limit else _VERDICT_ROAD_NOT_MET).format(limit=fmt_km(limit))

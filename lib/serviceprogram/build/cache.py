@@ -72,7 +72,7 @@ def inputs(data_dir: Path, year: int) -> dict[str, Path]:
     if population is not None:
         found[f"data/{POPULATION_FILE}"] = population
     for name in ("befolkning.gpkg", "orter.csv", "kommungranser.gpkg", "kommungranser.geojson"):
-        path = _find(data_dir, name)  # SCB's grid and a region's own borders (serviceprogram.analysis.geo)
+        path = _find(data_dir, name)  # SCB's grid and a region's own borders (serviceprogram.inputs.geo)
         if path is not None:
             found[f"data/{name}"] = path
     for path in _files(data_dir / "vagnat"):  # the road network (serviceprogram.analysis.roads)

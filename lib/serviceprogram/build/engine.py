@@ -107,13 +107,13 @@ def check_years(data_dir: Path, years) -> list[int]:
 
 def validate_all(data_dir: Path, years) -> dict:
     """Load every year; raise one DataError listing the problems of all of them."""
-    from ..inputs.loading import load_year
+    from ..analysis.checks import load_checked_year
 
     program = load_program(data_dir)
     loaded, problems = {}, []
     for year in years:
         try:
-            loaded[year] = load_year(data_dir, year, program)
+            loaded[year] = load_checked_year(data_dir, year, program)
         except DataError as exc:
             problems += exc.problems
     if problems:
@@ -294,13 +294,13 @@ def _search_roads(loaded: dict) -> None:
 
 def _add_previous_years(folder: Path, years, loaded: dict) -> None:
     """Load the previous year of each year (for its comparisons) when valid, so workers need not."""
+    from ..analysis.checks import load_checked_year
     from ..errors import ServiceprogramError
-    from ..inputs.loading import load_year
 
     for year in years:
         if year - 1 not in loaded and (folder / str(year - 1)).is_dir():
             try:
-                loaded[year - 1] = load_year(folder, year - 1)
+                loaded[year - 1] = load_checked_year(folder, year - 1)
             except ServiceprogramError:
                 pass  # an invalid previous year: the report then has no comparison (see Report.load)
 

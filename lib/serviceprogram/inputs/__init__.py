@@ -3,6 +3,7 @@
 Reading (:mod:`.reading`, :mod:`.parsing`, :mod:`.hygiene`), the contract's tables
 (:mod:`.schemas`) and the programme file (:mod:`.program`, :mod:`.case`), the one
 entry point for a year (:mod:`.loading`), the support caps (:mod:`.caps`), the
-analyst's own text (:mod:`.analyst_text`), and starting a data folder or a year
-(:mod:`.newregion`, :mod:`.newyear`, :mod:`.reference`).
+analyst's own text (:mod:`.analyst_text`), the population grid, borders and
+localities (:mod:`.geo`), which service points count (:mod:`.service_points`),
+and starting a data folder or a year (:mod:`.newregion`, :mod:`.newyear`, :mod:`.reference`).
 """

@@ -3,6 +3,11 @@
 :func:`load_year` is the one entry point. It reports every problem of the
 year at once as a :class:`~serviceprogram.errors.DataError`, or returns a
 :class:`YearData` with typed tables and the warnings for the report.
+
+The checks that need the year's indicators (the figure references of the
+analyst's texts) are not made here but by
+:func:`serviceprogram.analysis.checks.load_checked_year`, which every caller
+that builds or validates a year uses.
 """
 from __future__ import annotations
 
@@ -17,13 +22,14 @@ import pandas as pd
 from ..errors import WARNING, DataError, Problem, UsageError, sort_problems
 from ..paths import PROGRAM_FILE, find_years, project_root, resolve_data_dir  # noqa: F401 (re-exported)
 from . import schemas
-from .analyst_text import TEXT_FOLDER, check_references, read_texts, syntax_problems
+from .analyst_text import TEXT_FOLDER, read_texts, syntax_problems
 from .caps import cap_warnings
+from .geo.completeness import completeness_warnings
 from .program import Program, load_program
 from .reading import WORKBOOK, RawTable, read_csv, read_workbook, sha256_file
 
 __all__ = ["POPULATION_FILE", "POPULATION_TOLERANCE", "LOADED_KEPT", "Source", "YearData", "load_population",
-           "load_year", "validate_years"]
+           "load_year"]
 
 POPULATION_FILE = "befolkning.csv"
 # Population points may differ from the official population by rounding.
@@ -144,11 +150,23 @@ def _find_file(folder: Path, name: str) -> Path | None:
 
 def _cross_checks(tables: dict[str, pd.DataFrame], raws, program: Program, year: int) -> list[Problem]:
     """Rules that span rows or tables; returns errors and warnings."""
-    problems = []
-    year_end = pd.Timestamp(dt.date(year, 12, 31))
     points = tables.get("serviceplatser")
-    ids = set(points["id"]) if points is not None else None
+    problems = _point_references(tables, raws, points, year)
+    if points is not None:
+        problems += _point_dates(points, raws)
+    plans = tables.get("serviceplaner")
+    if plans is not None:
+        problems += _plan_checks(plans, raws, program, year)
+    stod = tables.get("stod")
+    if stod is not None:
+        problems += _stod_checks(stod, points, raws, year)
+    return problems
 
+
+def _point_references(tables: dict[str, pd.DataFrame], raws, points, year: int) -> list[Problem]:
+    """``serviceplats_id`` of support decisions and company visits that is not a service point's id."""
+    problems = []
+    ids = set(points["id"]) if points is not None else None
     for table in ("stod", "foretagsbesok"):
         frame = tables.get(table)
         if frame is None or ids is None:
@@ -158,53 +176,63 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raws, program: Program, year:
             if value is not None and value not in ids:
                 problems.append(Problem(label, int(row), "serviceplats_id", value,
                                         f"Finns inte som id i serviceplatser för {year}"))
+    return problems
 
-    if points is not None:
-        label = raws["serviceplatser"].label
-        bad = points["stangd"].notna() & points["oppnad"].notna() & (points["stangd"] < points["oppnad"])
-        for row in points.index[bad]:
-            problems.append(Problem(label, int(row), "stangd", _raw(raws, "serviceplatser", row, "stangd"),
-                                    "Stängningsdatum före öppningsdatum"))
-        orphan = points["sot_invigd"].notna() & ~points["sot_punkt"]
-        for row in points.index[orphan]:
-            problems.append(Problem(label, int(row), "sot_invigd", _raw(raws, "serviceplatser", row, "sot_invigd"),
-                                    "Invigningsdatum för SOT-punkt anges men sot_punkt är inte ja", WARNING))
 
-    plans = tables.get("serviceplaner")
-    if plans is not None:
-        label = raws["serviceplaner"].label
-        twice = plans["kommun"].duplicated(keep="first")
-        for row in plans.index[twice]:
-            problems.append(Problem(label, int(row), "kommun", _raw(raws, "serviceplaner", row, "kommun"),
-                                    f"Kommunen {plans.at[row, 'kommun']} står på mer än en rad"))
-        for name in program.kommun_names:
-            if name not in set(plans["kommun"]):
-                problems.append(Problem(label, None, "kommun", name,
-                                        "Kommunen saknas: varje kommun i program.toml ska stå på en rad"))
-        for status, decided in (("serviceplan", "serviceplan_beslut"), ("handlingsplan", "handlingsplan_beslut")):
-            missing = (plans[status] == "Antagen") & plans[decided].isna()
-            for row in plans.index[missing]:
-                problems.append(Problem(label, int(row), decided, None,
-                                        f"Beslutsdatum krävs när {status} är Antagen"))
-            late = plans[decided].notna() & (plans[decided] > year_end)
-            for row in plans.index[late]:
-                problems.append(Problem(label, int(row), decided, _raw(raws, "serviceplaner", row, decided),
-                                        f"Beslutsdatum efter uppföljningsårets slut ({year}-12-31)"))
+def _point_dates(points: pd.DataFrame, raws) -> list[Problem]:
+    """A closing date before the opening date; an inauguration date of a point that is not a SOT point."""
+    problems = []
+    label = raws["serviceplatser"].label
+    bad = points["stangd"].notna() & points["oppnad"].notna() & (points["stangd"] < points["oppnad"])
+    for row in points.index[bad]:
+        problems.append(Problem(label, int(row), "stangd", _raw(raws, "serviceplatser", row, "stangd"),
+                                "Stängningsdatum före öppningsdatum"))
+    orphan = points["sot_invigd"].notna() & ~points["sot_punkt"]
+    for row in points.index[orphan]:
+        problems.append(Problem(label, int(row), "sot_invigd", _raw(raws, "serviceplatser", row, "sot_invigd"),
+                                "Invigningsdatum för SOT-punkt anges men sot_punkt är inte ja", WARNING))
+    return problems
 
-    stod = tables.get("stod")
-    if stod is not None:
-        label = raws["stod"].label
-        problems += cap_warnings(stod, year, label)
-        if points is not None and len(points) and len(stod):
-            # vectorised: a row loop took seconds for 100 000 decisions
-            closing = points.set_index("id")["stangd"]
-            closed = pd.to_datetime(stod["serviceplats_id"].map(closing.astype(object)), errors="coerce")
-            late = closed.notna() & (closed <= stod["beslutsdatum"])
-            for row in stod.index[late]:
-                place = stod.at[row, "serviceplats_id"]
-                problems.append(Problem(label, int(row), "serviceplats_id", place,
-                                        f"Stöd beslutat {stod.at[row, 'beslutsdatum'].date()} till en plats som "
-                                        f"stängde {closed[row].date()}", WARNING))
+
+def _plan_checks(plans: pd.DataFrame, raws, program: Program, year: int) -> list[Problem]:
+    """One row per municipality of the programme, and decision dates that fit the status and the year."""
+    problems = []
+    year_end = pd.Timestamp(dt.date(year, 12, 31))
+    label = raws["serviceplaner"].label
+    twice = plans["kommun"].duplicated(keep="first")
+    for row in plans.index[twice]:
+        problems.append(Problem(label, int(row), "kommun", _raw(raws, "serviceplaner", row, "kommun"),
+                                f"Kommunen {plans.at[row, 'kommun']} står på mer än en rad"))
+    for name in program.kommun_names:
+        if name not in set(plans["kommun"]):
+            problems.append(Problem(label, None, "kommun", name,
+                                    "Kommunen saknas: varje kommun i program.toml ska stå på en rad"))
+    for status, decided in (("serviceplan", "serviceplan_beslut"), ("handlingsplan", "handlingsplan_beslut")):
+        missing = (plans[status] == "Antagen") & plans[decided].isna()
+        for row in plans.index[missing]:
+            problems.append(Problem(label, int(row), decided, None,
+                                    f"Beslutsdatum krävs när {status} är Antagen"))
+        late = plans[decided].notna() & (plans[decided] > year_end)
+        for row in plans.index[late]:
+            problems.append(Problem(label, int(row), decided, _raw(raws, "serviceplaner", row, decided),
+                                    f"Beslutsdatum efter uppföljningsårets slut ({year}-12-31)"))
+    return problems
+
+
+def _stod_checks(stod: pd.DataFrame, points, raws, year: int) -> list[Problem]:
+    """The support caps, and support decided on or after the day its service point closed."""
+    label = raws["stod"].label
+    problems = list(cap_warnings(stod, year, label))
+    if points is not None and len(points) and len(stod):
+        # vectorised: a row loop took seconds for 100 000 decisions
+        closing = points.set_index("id")["stangd"]
+        closed = pd.to_datetime(stod["serviceplats_id"].map(closing.astype(object)), errors="coerce")
+        late = closed.notna() & (closed <= stod["beslutsdatum"])
+        for row in stod.index[late]:
+            place = stod.at[row, "serviceplats_id"]
+            problems.append(Problem(label, int(row), "serviceplats_id", place,
+                                    f"Stöd beslutat {stod.at[row, 'beslutsdatum'].date()} till en plats som "
+                                    f"stängde {closed[row].date()}", WARNING))
     return problems
 
 
@@ -214,13 +242,13 @@ def _raw(raws, table, row, column):
 
 
 def load_population(data_dir, year: int, program: Program, problems: list, sources: list):
-    """The population cells for ``year``, or None (see :mod:`serviceprogram.analysis.geo.population_grid`)."""
-    from ..analysis.geo.population_grid import load_population as load_cells
+    """The population cells for ``year``, or None (see :mod:`serviceprogram.inputs.geo.population_grid`)."""
+    from .geo.population_grid import load_population as load_cells
 
     return load_cells(data_dir, year, program, problems, sources, Source, read_csv, sha256_file)
 
 
-def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
+def load_year(data_dir, year: int, program: Program | None = None, check=None) -> YearData:
     """Read, validate and convert one follow-up year.
 
     Parameters
@@ -231,6 +259,13 @@ def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
         The follow-up year; its folder must exist.
     program : Program, optional
         An already loaded programme, to avoid reading it again.
+    check : callable, optional
+        ``check(data) -> list of Problem``: checks that need more than the
+        input (the analysis side gives them, see
+        :func:`serviceprogram.analysis.checks.load_checked_year`). Run on a
+        year without errors; their errors raise, their warnings join the
+        year's. Given here, not run by the caller, so that the checked year
+        is kept (a build's notebooks load the same years) with its checks.
 
     Returns
     -------
@@ -241,23 +276,33 @@ def load_year(data_dir, year: int, program: Program | None = None) -> YearData:
     UsageError
         If the year folder does not exist.
     DataError
-        If any rule of the data contract is broken; lists every problem.
+        If any rule of the data contract (or of ``check``) is broken; lists every problem.
     """
     data_dir = Path(data_dir)
     program = program or load_program(data_dir)
     year_dir = data_dir / str(year)
     if not year_dir.is_dir():
         raise UsageError(f"Året {year} finns inte i datamappen {data_dir} (ingen mapp {year}/).")
-    key = (str(data_dir.resolve()), year, _content(data_dir, year_dir, year_dir / TEXT_FOLDER))
+    key = (str(data_dir.resolve()), year, _content(data_dir, year_dir, year_dir / TEXT_FOLDER), check)
     if key in _LOADED and _LOADED[key].program == program:
         _LOADED.move_to_end(key)
         return copy.deepcopy(_LOADED[key])
     data = _load_year(data_dir, year, program)
+    if check is not None:
+        _apply(data, check(data))
     if _content(data_dir, year_dir, year_dir / TEXT_FOLDER) == key[2]:  # not saved while it was read
         _LOADED[key] = data
         while len(_LOADED) > LOADED_KEPT:
             _LOADED.popitem(last=False)
     return copy.deepcopy(data)
+
+
+def _apply(data: YearData, found: list[Problem]) -> None:
+    """Raise for the errors of a caller's checks, or add their warnings to the year's."""
+    if any(p.is_error for p in found):
+        raise DataError(data.warnings + found)
+    if found:
+        data.warnings = sort_problems(data.warnings + found)
 
 
 def _content(*folders: Path) -> tuple:
@@ -289,53 +334,12 @@ def _load_year(data_dir: Path, year: int, program: Program) -> YearData:
             tables[name] = schemas.convert(raw.frame, schemas.TABLES[name], program)
     problems += _cross_checks(tables, raws, program, year)
     population = load_population(data_dir, year, program, problems, sources)
-    from ..analysis.geo.completeness import completeness_warnings
-
     points_raw = raws.get("serviceplatser")
     problems += completeness_warnings(data_dir, year, program, tables, population,
                                       points_raw.label if points_raw is not None else None)
     texts = read_texts(data_dir, year, program, problems, sources, Source)
     problems += syntax_problems(texts)
-    if texts and not any(p.is_error for p in problems):
-        problems += _check_texts(YearData(program, year, data_dir, tables, population, [], sources), texts)
     if any(p.is_error for p in problems):
         raise DataError(problems)
     return YearData(program, year, data_dir, tables, population,
                     [p for p in sort_problems(problems) if not p.is_error], sources, texts)
-
-
-def _check_texts(data: YearData, texts: dict) -> list[Problem]:
-    """Problems for figure references in the analyst's texts that the year's indicators do not have."""
-    from ..analysis.indicators import compute
-
-    long = compute(data).long()
-    known = {(str(i), str(d)) for i, d in long[["indikator", "dimension"]].itertuples(index=False)}
-    return check_references(texts, known, data.befolkning is not None)
-
-
-def validate_years(data_dir, years=None) -> dict[int, list[Problem]]:
-    """Validate several years; never raises for data problems.
-
-    Parameters
-    ----------
-    data_dir : str or Path
-    years : iterable of int, optional
-        Defaults to every year folder.
-
-    Returns
-    -------
-    dict of year to its problems (errors and warnings); ``program.toml``
-    problems are reported under every year.
-    """
-    data_dir = Path(data_dir)
-    try:
-        program = load_program(data_dir)
-    except DataError as exc:
-        return {y: exc.problems for y in (years or find_years(data_dir) or [0])}
-    result = {}
-    for year in years or find_years(data_dir):
-        try:
-            result[year] = load_year(data_dir, year, program).warnings
-        except DataError as exc:
-            result[year] = exc.problems
-    return result

@@ -187,10 +187,22 @@ def init_region(folder, lan: str, year: int | None = None, population_file=None)
         Unknown county, a non-empty folder, a bad year or population file, or
         a folder that cannot be written.
     """
-    from ..xlsx import save_workbook
     from . import reference
-    from .program import Municipality, Program
-    from .template import build_template
+    from .program import Municipality
+
+    county, year, folder = _init_arguments(lan, year, folder)
+    population = read_population_file(population_file) if population_file is not None else {}
+    refs = reference.municipalities(county.kod)
+    municipalities = [Municipality(m.kod, m.namn, population.get(m.kod, 0)) for m in refs]
+    source = f"filen {Path(population_file).name}" if population_file is not None else None
+    written = _write_region(folder, county, municipalities, year, source)
+    return InitResult(folder, county.region, county.lan, county.kod, year, len(municipalities),
+                      [m.namn for m in municipalities if not m.folkmangd], written)
+
+
+def _init_arguments(lan: str, year: int | None, folder):
+    """The county, the year and the folder of ``init``; UsageError when one is not usable."""
+    from . import reference
 
     county = reference.county(lan)
     if county is None:
@@ -203,10 +215,15 @@ def init_region(folder, lan: str, year: int | None = None, population_file=None)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"Mappen {folder} finns redan och är inte tom. init skapar bara en ny datamapp och "
                          "rör aldrig befintliga filer: ange en ny eller tom mapp.")
-    population = read_population_file(population_file) if population_file is not None else {}
-    refs = reference.municipalities(county.kod)
-    municipalities = [Municipality(m.kod, m.namn, population.get(m.kod, 0)) for m in refs]
-    source = f"filen {Path(population_file).name}" if population_file is not None else None
+    return county, year, folder
+
+
+def _write_region(folder: Path, county, municipalities: list, year: int, source: str | None) -> list[Path]:
+    """Write ``program.toml`` and the first year's workbook; on any failure remove what was written."""
+    from ..xlsx import save_workbook
+    from .program import Program
+    from .template import build_template
+
     created = not folder.exists()
     written: list[Path] = []
     try:
@@ -234,8 +251,7 @@ def init_region(folder, lan: str, year: int | None = None, population_file=None)
         if created and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
         raise
-    return InitResult(folder, county.region, county.lan, county.kod, year, len(municipalities),
-                      [m.namn for m in municipalities if not m.folkmangd], written)
+    return written
 
 
 def describe(result: InitResult) -> str:

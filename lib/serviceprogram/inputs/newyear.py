@@ -212,7 +212,7 @@ def _uses_workbook(year_dir: Path) -> bool:
     return WORKBOOK.casefold() in names and len(csvs) < len(schemas.TABLES)
 
 
-def new_year(data_dir, year: int) -> NewYearResult:
+def new_year(data_dir, year: int, load=load_year) -> NewYearResult:
     """Start follow-up year ``year`` from year ``year - 1``.
 
     The previous year must load without errors. The new folder is written
@@ -227,6 +227,10 @@ def new_year(data_dir, year: int) -> NewYearResult:
     year : int
         The new year; ``<data_dir>/<year>/`` must not exist and
         ``<data_dir>/<year - 1>/`` must.
+    load : callable, default :func:`~serviceprogram.inputs.loading.load_year`
+        Loads a year (``load(data_dir, year, program=None)``); the command line
+        passes :func:`serviceprogram.analysis.checks.load_checked_year`, so that
+        the previous year's texts are checked too.
 
     Returns
     -------
@@ -246,11 +250,25 @@ def new_year(data_dir, year: int) -> NewYearResult:
     data_dir = resolve_data_dir(data_dir)
     _check_folders(data_dir, year)
     previous = year - 1
-    source = load_year(data_dir, previous)  # DataError if the previous year is invalid
-    tables = source.tables
+    source = load(data_dir, previous)  # DataError if the previous year is invalid
     target = data_dir / str(year)
     result = NewYearResult(year, previous, target)
+    frames = _new_tables(source.tables, year, result)
+    result.workbook = _uses_workbook(data_dir / str(previous))
+    _write_year(data_dir, year, source.program, frames, result.workbook)
+    result.files = ([target / WORKBOOK] if result.workbook
+                    else [target / f"{name}.csv" for name in schemas.TABLES])
 
+    try:
+        load(data_dir, year, source.program)
+    except DataError:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    return result
+
+
+def _new_tables(tables: dict, year: int, result: NewYearResult) -> dict:
+    """The new year's tables from the previous year's; what was carried goes into ``result``."""
     activities, result.activities, result.activities_not_carried = _carry_activities(
         tables["insatser"], year)
     points = tables["serviceplatser"]
@@ -259,7 +277,7 @@ def new_year(data_dir, year: int) -> NewYearResult:
     result.points_closed = [str(i) for i in points.loc[closed, "id"]]
     plans = tables["serviceplaner"]
     result.plans = [str(k) for k in plans["kommun"]]
-    frames = {
+    return {
         "insatser": activities,
         "stod": tables["stod"].iloc[0:0],
         "foretagsbesok": tables["foretagsbesok"].iloc[0:0],
@@ -267,15 +285,18 @@ def new_year(data_dir, year: int) -> NewYearResult:
         "serviceplaner": plans,
     }
 
-    result.workbook = _uses_workbook(data_dir / str(previous))
+
+def _write_year(data_dir: Path, year: int, program, frames: dict, workbook: bool) -> None:
+    """Write the new year folder under a temporary name and rename it into place when complete."""
+    target = data_dir / str(year)
     staging = data_dir / f".{year}-ny-{secrets.token_hex(4)}"
     staging.mkdir()  # not tempfile.mkdtemp: that folder would be private (0700)
     try:
-        if result.workbook:
+        if workbook:
             from ..xlsx import save_workbook
             from .template import build_template
 
-            save_workbook(build_template(source.program, year, data_dir, frames), staging / WORKBOOK)
+            save_workbook(build_template(program, year, data_dir, frames), staging / WORKBOOK)
         else:
             for name, fields in schemas.TABLES.items():
                 _write_csv(staging / f"{name}.csv", frames[name], fields)
@@ -284,15 +305,6 @@ def new_year(data_dir, year: int) -> NewYearResult:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    result.files = ([target / WORKBOOK] if result.workbook
-                    else [target / f"{name}.csv" for name in schemas.TABLES])
-
-    try:
-        load_year(data_dir, year, source.program)
-    except DataError:
-        shutil.rmtree(target, ignore_errors=True)
-        raise
-    return result
 
 
 def _id_list(ids, limit: int = 20) -> str:

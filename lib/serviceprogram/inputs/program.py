@@ -521,6 +521,21 @@ def load_program(data_dir) -> Program:
     path = data_dir / PROGRAM_FILE
     raw = _read(data_dir)
     problems: list[Problem] = []
+    sections = _sections(raw, problems)
+    try:
+        checked = ProgramFile.model_validate(raw)
+    except ValidationError as exc:
+        problems += _error_problems(exc, ProgramFile)
+        checked = None
+    case, case_problems = parse_case({"arende": sections["arende"]} if "arende" in sections else {})
+    problems += case_problems
+    if problems:
+        raise DataError(problems)
+    return _program_of(checked, raw, path, sections, case)
+
+
+def _sections(raw: dict, problems: list[Problem]) -> dict:
+    """The registered sections of ``raw`` (taken out of it), each checked by its model if it has one."""
     sections = {}
     for name in [k for k in raw if k in SECTIONS]:
         value = raw.pop(name)
@@ -536,15 +551,11 @@ def load_program(data_dir) -> Program:
             sections[name] = model.model_validate(value)
         except ValidationError as exc:
             problems += _error_problems(exc, model, (name,))
-    try:
-        checked = ProgramFile.model_validate(raw)
-    except ValidationError as exc:
-        problems += _error_problems(exc, ProgramFile)
-        checked = None
-    case, case_problems = parse_case({"arende": sections["arende"]} if "arende" in sections else {})
-    problems += case_problems
-    if problems:
-        raise DataError(problems)
+    return sections
+
+
+def _program_of(checked: ProgramFile, raw: dict, path: Path, sections: dict, case) -> Program:
+    """The :class:`Program` of a checked ``program.toml``."""
     return Program(
         region=checked.region,
         lan=checked.lan,

@@ -313,13 +313,29 @@ def read_csv(path: Path, table: str, label: str, problems: list) -> RawTable | N
     text, encoding, legacy = decode_lines(data)
     del data
     if legacy:
-        shown = ", ".join(map(str, legacy[:10])) + (f" och {len(legacy) - 10} till" if len(legacy) > 10 else "")
-        problems.append(Problem(label, legacy[0], None, None,
-                                f"Filen är sparad som UTF-8 men rad {shown} har en annan teckenkodning "
-                                "(troligen Windows-1252) och har lästs så: kontrollera å, ä och ö på "
-                                "raden och spara hela filen som UTF-8", WARNING))
-    delimiter = detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        problems.append(_legacy_warning(label, legacy))
+    read = _csv_records(text, label, problems)
+    if read is None:
+        return None
+    header, rows = read
+    if header is None:
+        problems.append(Problem(label, None, None, None, "Filen är tom: rubrikraden saknas"))
+        header = []
+    return RawTable(table, label, _frame(header, rows, label, table, problems))
+
+
+def _legacy_warning(label: str, legacy: list[int]) -> Problem:
+    """The warning for rows of a UTF-8 file that were read as Windows-1252."""
+    shown = ", ".join(map(str, legacy[:10])) + (f" och {len(legacy) - 10} till" if len(legacy) > 10 else "")
+    return Problem(label, legacy[0], None, None,
+                   f"Filen är sparad som UTF-8 men rad {shown} har en annan teckenkodning "
+                   "(troligen Windows-1252) och har lästs så: kontrollera å, ä och ö på "
+                   "raden och spara hela filen som UTF-8", WARNING)
+
+
+def _csv_records(text: str, label: str, problems: list):
+    """``(header or None, [(row number, cells)])`` of a CSV text, or None over the column or row limit."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
     header = None
     rows = []
     number = 0  # the record's row number as Excel shows it (one record = one row)
@@ -342,10 +358,7 @@ def read_csv(path: Path, table: str, label: str, problems: list) -> RawTable | N
             rows.append((number, cells[:MAX_COLUMNS + 1]))
     except csv.Error as exc:
         problems.append(Problem(label, number + 1, None, None, _csv_error(exc)))
-    if header is None:
-        problems.append(Problem(label, None, None, None, "Filen är tom: rubrikraden saknas"))
-        header = []
-    return RawTable(table, label, _frame(header, rows, label, table, problems))
+    return header, rows
 
 
 def _cell_text(value):
@@ -411,24 +424,10 @@ def _read_sheet(workbook, sheet, sheet_label: str, table: str, problems: list) -
     header = None
     header_row = 0
     body = []
-    masked = set()
     outside: list[str] = []
     pending: list[tuple] = []  # (row, column position, rule, value) found before the header was known
     for number, cells in _sheet_rows(workbook, sheet):
-        values: dict[int, object] = {}
-        for cell in cells:
-            value, column = cell["value"], cell["column"]
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            if column > MAX_COLUMNS:
-                outside.append(f"{get_column_letter(column)}{number}")
-                continue
-            if cell["data_type"] == "formula":
-                pending.append((number, column, NO_SAVED_VALUE, value))
-            elif cell["data_type"] == "e":
-                pending.append((number, column, f"Cellen innehåller ett fel från Excel ({value}): rätta formeln",
-                                value))
-            values[column] = value
+        values = _row_values(number, cells, outside, pending)
         if not values:
             continue
         if header is None:
@@ -458,13 +457,44 @@ def _read_sheet(workbook, sheet, sheet_label: str, table: str, problems: list) -
         problems.append(Problem(sheet_label, None, None, None, "Bladet är tomt: rubrikraden saknas"))
         return RawTable(table, sheet_label, _frame([], [], sheet_label, table, problems))
     frame = _frame(header, body, sheet_label, table, problems)
+    return RawTable(table, sheet_label, frame, _pending_problems(frame, pending, header_row, sheet_label, problems))
+
+
+def _row_values(number: int, cells, outside: list[str], pending: list[tuple]) -> dict[int, object]:
+    """The filled cells of one sheet row by column; cells beyond the limit, formulas without a saved value
+    and Excel errors are noted in ``outside`` and ``pending``."""
+    from openpyxl.utils import get_column_letter
+
+    values: dict[int, object] = {}
+    for cell in cells:
+        value, column = cell["value"], cell["column"]
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if column > MAX_COLUMNS:
+            outside.append(f"{get_column_letter(column)}{number}")
+            continue
+        if cell["data_type"] == "formula":
+            pending.append((number, column, NO_SAVED_VALUE, value))
+        elif cell["data_type"] == "e":
+            pending.append((number, column, f"Cellen innehåller ett fel från Excel ({value}): rätta formeln",
+                            value))
+        values[column] = value
+    return values
+
+
+def _pending_problems(frame: pd.DataFrame, pending: list[tuple], header_row: int, sheet_label: str,
+                      problems: list) -> set:
+    """Report the cells noted while reading, now that the column names are known; returns the masked cells."""
+    from openpyxl.utils import get_column_letter
+
+    masked = set()
     for number, column, rule, value in pending:
         name = frame.columns[column - 1] if column <= len(frame.columns) else get_column_letter(column)
         if number == header_row:
             name = None
         problems.append(Problem(sheet_label, number, name, str(value), rule))
         masked.add((number, name))
-    return RawTable(table, sheet_label, frame, masked)
+    return masked
 
 
 def _sheet_key(name: str) -> str:
@@ -512,26 +542,27 @@ def read_workbook(path: Path, tables, label_prefix: str, problems: list) -> dict
             sheets.setdefault(_sheet_key(name), []).append(name)
         for table in tables:
             names = sheets.get(table.casefold(), [])
-            if not names:
-                continue
-            if len(names) > 1:
-                listed = ", ".join(repr(n) for n in names)
-                problems.append(Problem(label, None, None, None,
-                                        f"Flera blad motsvarar tabellen {table} ({listed}): behåll ett av dem och "
-                                        "byt namn på eller ta bort de andra"))
-                found[table] = None  # present, but not read: the problem says why
-                continue
-            sheet_name = names[0]
-            sheet_label = f"{label}, blad {sheet_name}"
-            sheet = workbook[sheet_name]
-            if sheet.sheet_state != "visible":
-                problems.append(Problem(sheet_label, None, None, None,
-                                        f"Bladet {sheet_name} är dolt: visa det (högerklicka på en bladflik och välj "
-                                        "Ta fram) och kontrollera innehållet, eller ta bort bladet"))
-                found[table] = None  # present, but not read: the problem says why
-                continue
-            raw = _read_sheet(workbook, sheet, sheet_label, table, problems)
-            found[table] = raw
+            if names:
+                found[table] = _table_sheet(workbook, names, table, label, problems)
     finally:
         workbook.close()
     return found
+
+
+def _table_sheet(workbook, names: list[str], table: str, label: str, problems: list) -> RawTable | None:
+    """The one sheet (of ``names``) of a table, or None when it is not read (the problem says why)."""
+    if len(names) > 1:
+        listed = ", ".join(repr(n) for n in names)
+        problems.append(Problem(label, None, None, None,
+                                f"Flera blad motsvarar tabellen {table} ({listed}): behåll ett av dem och "
+                                "byt namn på eller ta bort de andra"))
+        return None
+    sheet_name = names[0]
+    sheet_label = f"{label}, blad {sheet_name}"
+    sheet = workbook[sheet_name]
+    if sheet.sheet_state != "visible":
+        problems.append(Problem(sheet_label, None, None, None,
+                                f"Bladet {sheet_name} är dolt: visa det (högerklicka på en bladflik och välj "
+                                "Ta fram) och kontrollera innehållet, eller ta bort bladet"))
+        return None
+    return _read_sheet(workbook, sheet, sheet_label, table, problems)

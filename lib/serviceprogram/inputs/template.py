@@ -356,7 +356,7 @@ def build_template(program: Program, year: int, data_dir=None,
     return book
 
 
-def write_template(data_dir, year: int, force: bool = False, keep_data: bool = False) -> Path:
+def write_template(data_dir, year: int, force: bool = False, keep_data: bool = False, load=None) -> Path:
     """Write the Excel template ``<data_dir>/<year>/uppfoljning.xlsx``.
 
     The year folder is created when missing. A template saved after filling
@@ -378,6 +378,9 @@ def write_template(data_dir, year: int, force: bool = False, keep_data: bool = F
         lost. The year must load without errors. The files it replaces are
         moved, unchanged, into the subfolder ``<year>/tidigare-<n>/``, which
         the reader ignores.
+    load : callable, optional
+        Loads the year for ``keep_data``; by default ``load_year`` (the command
+        line passes :func:`serviceprogram.analysis.checks.load_checked_year`).
 
     Returns
     -------
@@ -400,11 +403,16 @@ def write_template(data_dir, year: int, force: bool = False, keep_data: bool = F
     year = _check_year(year)
     data_dir = resolve_data_dir(data_dir)
     program = load_program(data_dir)
-    year_dir = data_dir / str(year)
-    path = year_dir / WORKBOOK
     if keep_data:
-        return _rewrite_with_data(data_dir, program, year)
-    csvs = _table_csvs(year_dir)
+        return _rewrite_with_data(data_dir, program, year, load)
+    path = _new_template_path(data_dir, year, force)
+    return save_workbook(build_template(program, year, data_dir), path)
+
+
+def _new_template_path(data_dir: Path, year: int, force: bool) -> Path:
+    """Where a new empty template goes; UsageError when it would clash with the year's data."""
+    path = data_dir / str(year) / WORKBOOK
+    csvs = _table_csvs(path.parent)
     if csvs:
         raise UsageError(
             f"Mappen {year}/ i {data_dir} innehåller redan tabellerna som CSV-filer ({', '.join(csvs)}). "
@@ -415,18 +423,19 @@ def write_template(data_dir, year: int, force: bool = False, keep_data: bool = F
         raise UsageError(f"Filen {year}/{WORKBOOK} finns redan i {data_dir}. "
                          "Ange --keep-data för en ny arbetsbok med samma uppgifter, eller --force för att "
                          "skriva över den (uppgifterna i den försvinner).")
-    return save_workbook(build_template(program, year, data_dir), path)
+    return path
 
 
-def _rewrite_with_data(data_dir: Path, program: Program, year: int) -> Path:
+def _rewrite_with_data(data_dir: Path, program: Program, year: int, load=None) -> Path:
     """The year's data as a new workbook; the replaced files move to ``<year>/tidigare-<n>/``."""
     from ..inputs.loading import load_year
 
+    load = load or load_year
     year_dir = data_dir / str(year)
     if not year_dir.is_dir():
         raise UsageError(f"Året {year} finns inte i datamappen {data_dir} (ingen mapp {year}/), "
                          "så det finns inga uppgifter att behålla.")
-    data = load_year(data_dir, year, program)  # DataError: fix the year first
+    data = load(data_dir, year, program)  # DataError: fix the year first
     book = build_template(program, year, data_dir, data.tables)
     old = [year_dir / name for name in _table_csvs(year_dir)]
     if (year_dir / WORKBOOK).is_file():

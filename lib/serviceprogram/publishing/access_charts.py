@@ -22,9 +22,9 @@ from matplotlib.figure import Figure
 
 from .. import text as fmt
 from ..analysis.access import COUNTY_LABEL
-from ..analysis.service_points import SERVICE_TYPES
-from ..analysis.service_points import check_type as _check_type
 from ..errors import AccessError
+from ..inputs.service_points import SERVICE_TYPES
+from ..inputs.service_points import check_type as _check_type
 
 __all__ = ["CM", "NOUNS", "STYLE", "band_chart", "alt_text_band_chart", "band_colors", "band_phrase", "share_text"]
 
@@ -199,18 +199,7 @@ def band_chart(table: pd.DataFrame, typ: str, title: str | None = None) -> Figur
     AccessError
         If the type is unknown or missing from the table.
     """
-    rows = _type_rows(table, typ)
-    municipalities = list(dict.fromkeys(rows["kommun"]))
-    if COUNTY_LABEL in municipalities:
-        municipalities.remove(COUNTY_LABEL)
-        municipalities.append(COUNTY_LABEL)
-    labels = list(dict.fromkeys(rows["band"]))
-    shares = (
-        rows.pivot_table(index="kommun", columns="band", values="andel", aggfunc="sum", sort=False)
-        .reindex(index=municipalities, columns=labels)
-        .fillna(0.0)
-        * 100
-    )
+    municipalities, labels, shares = _band_shares(_type_rows(table, typ))
     colors = band_colors(len(labels))
     singular = NOUNS[typ][0]
 
@@ -221,15 +210,7 @@ def band_chart(table: pd.DataFrame, typ: str, title: str | None = None) -> Figur
         ax = fig.add_subplot()
         y = np.arange(len(municipalities), dtype=float)
         y[-1] += 0.4 if municipalities and municipalities[-1] == COUNTY_LABEL else 0.0
-        left = np.zeros(len(municipalities))
-        for label, color in zip(labels, colors):
-            widths = shares[label].to_numpy()
-            ax.barh(y, widths, left=left, color=color, height=0.72, label=label, edgecolor="white", linewidth=0.5)
-            for yi, x0, w in zip(y, left, widths):
-                if w >= 6:
-                    ax.text(x0 + w / 2, yi, f"{w:.0f}{NBSP}%", ha="center", va="center",
-                            color=_text_color(color), fontsize=7)
-            left += widths
+        _stacked_bars(ax, y, shares, labels, colors)
         ax.set_yticks(y, municipalities)
         for tick in ax.get_yticklabels():
             if tick.get_text() == COUNTY_LABEL:
@@ -249,6 +230,35 @@ def band_chart(table: pd.DataFrame, typ: str, title: str | None = None) -> Figur
             frameon=False,
         )
     return fig
+
+
+def _band_shares(rows: pd.DataFrame) -> tuple[list[str], list[str], pd.DataFrame]:
+    """The municipalities (the county last), the band labels and the shares in % (municipality x band)."""
+    municipalities = list(dict.fromkeys(rows["kommun"]))
+    if COUNTY_LABEL in municipalities:
+        municipalities.remove(COUNTY_LABEL)
+        municipalities.append(COUNTY_LABEL)
+    labels = list(dict.fromkeys(rows["band"]))
+    shares = (
+        rows.pivot_table(index="kommun", columns="band", values="andel", aggfunc="sum", sort=False)
+        .reindex(index=municipalities, columns=labels)
+        .fillna(0.0)
+        * 100
+    )
+    return municipalities, labels, shares
+
+
+def _stacked_bars(ax, y: np.ndarray, shares: pd.DataFrame, labels: list[str], colors) -> None:
+    """One stacked horizontal bar per row of ``shares``, a band per colour; shares of 6 % or more are written."""
+    left = np.zeros(len(y))
+    for label, color in zip(labels, colors):
+        widths = shares[label].to_numpy()
+        ax.barh(y, widths, left=left, color=color, height=0.72, label=label, edgecolor="white", linewidth=0.5)
+        for yi, x0, w in zip(y, left, widths):
+            if w >= 6:
+                ax.text(x0 + w / 2, yi, f"{w:.0f}{NBSP}%", ha="center", va="center",
+                        color=_text_color(color), fontsize=7)
+        left += widths
 
 
 def alt_text_band_chart(table: pd.DataFrame, typ: str) -> str:

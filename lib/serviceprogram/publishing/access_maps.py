@@ -27,10 +27,10 @@ from ..analysis.access import COUNTY_LABEL, band_table
 from ..analysis.bands import DEFAULT_BANDS_KM, band_labels
 from ..analysis.bands import band_codes as _band_codes
 from ..analysis.bands import check_bands as _check_bands
-from ..analysis.geo.projection import xy_of as _xy_of
-from ..analysis.service_points import SERVICE_TYPES, closed_by_year_end, offers, open_at_year_end
-from ..analysis.service_points import check_type as _check_type
 from ..errors import AccessError
+from ..inputs.geo.projection import xy_of as _xy_of
+from ..inputs.service_points import SERVICE_TYPES, closed_by_year_end, offers, open_at_year_end
+from ..inputs.service_points import check_type as _check_type
 from .access_charts import CM, NOUNS, STYLE, band_colors, band_phrase, share_text
 from .map_layers import CLOSED_COLOR, OPEN_COLOR, draw_frame, draw_localities, legends, marker_area, nudge_names
 
@@ -74,7 +74,7 @@ def access_map(population: pd.DataFrame, dist: pd.DataFrame, points: pd.DataFram
         (smaller SVG for very many points; the rest stays vector).
     borders : geopandas.GeoDataFrame, optional
         The county's municipalities in SWEREF 99 TM (``namn``, ``geometry``), from
-        :func:`serviceprogram.analysis.geo.borders.municipality_borders`: the map then shows the
+        :func:`serviceprogram.inputs.geo.borders.municipality_borders`: the map then shows the
         county outline, the municipal borders and their names, and covers the whole county.
     localities : pandas.DataFrame, optional
         Localities (``namn``, ``lat``, ``lon``, ``befolkning``): the largest (at least 1 000 inhabitants,

@@ -160,7 +160,7 @@ def draw_localities(ax, localities: pd.DataFrame, minimum: int = 1000, most: int
     import matplotlib.patheffects as pe
     from matplotlib.transforms import Bbox
 
-    from ..analysis.geo.projection import to_sweref
+    from ..inputs.geo.projection import to_sweref
 
     big = localities[pd.to_numeric(localities["befolkning"], errors="coerce") >= minimum]
     big = big.sort_values("befolkning", ascending=False, kind="stable").head(most)

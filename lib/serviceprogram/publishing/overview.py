@@ -23,9 +23,9 @@ import pandas as pd
 
 from .. import text as fmt
 from ..analysis import indicators as ind
-from ..analysis import service_points
 from ..analysis.access_indicators import over_limit_id
 from ..errors import WARNING, DataError, Problem, ServiceprogramError
+from ..inputs import service_points
 from ..inputs.program import Target, load_program
 from ..inputs.schemas import INSATS_STATUS, STODFORMER
 from ..paths import find_years, resolve_data_dir

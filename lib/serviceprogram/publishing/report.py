@@ -22,8 +22,9 @@ import pandas as pd
 from .. import text as fmt
 from ..analysis import access
 from ..analysis import indicators as ind
+from ..analysis.checks import load_checked_year
 from ..errors import DataError, Problem, ServiceprogramError
-from ..inputs.loading import YearData, load_year, resolve_data_dir
+from ..inputs.loading import YearData, resolve_data_dir
 from ..inputs.program import load_program
 from .report_access import LIMIT_KM, AccessFigures, AccessSections, driftstod_check
 from .report_base import (
@@ -99,7 +100,7 @@ class Report(AccessSections, ReportSections, Document):
         try:
             folder = resolve_data_dir(data_dir)
             program = load_program(folder)
-            data = load_year(folder, year, program)
+            data = load_checked_year(folder, year, program)
         except DataError as exc:
             return cls(year, data_dir, None, None, exc.problems)
         except ServiceprogramError as exc:
@@ -107,7 +108,7 @@ class Report(AccessSections, ReportSections, Document):
         previous, previous_errors = None, None
         if (folder / str(year - 1)).is_dir():
             try:
-                previous = load_year(folder, year - 1, program)
+                previous = load_checked_year(folder, year - 1, program)
             except DataError as exc:  # the report goes on without comparisons and says why
                 previous_errors = sum(p.is_error for p in exc.problems) or len(exc.problems)
             except ServiceprogramError:
@@ -163,8 +164,8 @@ class Report(AccessSections, ReportSections, Document):
 
     @cached_property
     def borders(self):
-        """The county's municipal borders for the maps (see :mod:`serviceprogram.analysis.geo.borders`)."""
-        from ..analysis.geo.borders import municipality_borders
+        """The county's municipal borders for the maps (see :mod:`serviceprogram.inputs.geo.borders`)."""
+        from ..inputs.geo.borders import municipality_borders
 
         return municipality_borders(self.program, self.data_dir)
 
@@ -180,7 +181,7 @@ class Report(AccessSections, ReportSections, Document):
     @cached_property
     def localities(self):
         """The region's localities (``orter.csv``) for the maps, or None."""
-        from ..analysis.geo.completeness import read_localities
+        from ..inputs.geo.completeness import read_localities
 
         return read_localities(self.data_dir)
 

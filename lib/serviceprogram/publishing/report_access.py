@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import text as fmt
-from ..analysis import access, access_indicators, service_points, shops
+from ..analysis import access, access_indicators, shops
+from ..inputs import service_points
 from ..inputs.loading import YearData
 from .report_base import DRIFTSTOD_SHEET, Fragment
 
@@ -125,7 +126,7 @@ class AccessSections:
 
     def access_section(self) -> Fragment:
         """Access to service: bands, people over 10 km, maps, shop importance, driftstöd check."""
-        from ..analysis.geo.population_grid import source_text as population_source
+        from ..inputs.geo.population_grid import source_text as population_source
         from . import access_charts
 
         if not self.valid:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from functools import cached_property
 
 from .. import text as fmt
-from ..analysis import access, scenario, service_points
-from ..analysis.geo import projection
+from ..analysis import access, scenario
 from ..errors import Problem, ServiceprogramError
+from ..inputs import service_points
+from ..inputs.geo import projection
 from .report import LIMIT_KM, AccessFigures, Fragment, Report
 
 

@@ -244,7 +244,23 @@ def build_indicator_workbook(indicators, program: Program, warnings=None, drifts
     book.remove(book.active)
     book.properties.title = f"Indikatorer {year}: {program.program}"
 
-    # Stöd
+    _support_sheet(book, heading, indicators, totals)
+    _visit_sheet(book, heading, indicators, totals)
+    _activity_sheet(book, heading, indicators, totals)
+    _point_sheet(book, heading, indicators, totals, service_types)
+    _plan_sheet(book, heading, indicators)
+    _indicator_sheet(book, heading, indicators)
+    # The report's long lists, every row
+    if warnings is not None:
+        _problem_sheet(book.create_sheet(LIST_SHEETS[0]), warnings)
+    if driftstod is not None:
+        _driftstod_sheet(book, heading, year, driftstod)
+    return book
+
+
+def _support_sheet(book: Workbook, heading: str, indicators, totals: tuple) -> None:
+    """Sheet ``Stöd``: support per type, per municipality, and both."""
+    year = indicators.year
     w = _SheetWriter(book.create_sheet("Stöd"))
     w.heading(heading)
     w.table(f"Stöd per stödform {year}", _with_index(indicators.stod_per_form),
@@ -258,7 +274,10 @@ def build_indicator_workbook(indicators, program: Program, warnings=None, drifts
             {"kommun": "Kommun"}, {c: "int" for c in schemas.STODFORMER}, totals)
     w.finish()
 
-    # Företagsbesök
+
+def _visit_sheet(book: Workbook, heading: str, indicators, totals: tuple) -> None:
+    """Sheet ``Företagsbesök``: company visits per form and per municipality."""
+    year = indicators.year
     w = _SheetWriter(book.create_sheet("Företagsbesök"))
     w.heading(heading)
     w.table(f"Företagsbesök per besöksform {year}", _with_index(indicators.besok_per_form),
@@ -267,7 +286,10 @@ def build_indicator_workbook(indicators, program: Program, warnings=None, drifts
             {"kommun": "Kommun"}, {c: "int" for c in indicators.besok_per_kommun.columns}, totals)
     w.finish()
 
-    # Insatser
+
+def _activity_sheet(book: Workbook, heading: str, indicators, totals: tuple) -> None:
+    """Sheet ``Insatser``: activities per status and area, and the targets met."""
+    year = indicators.year
     w = _SheetWriter(book.create_sheet("Insatser"))
     w.heading(heading)
     w.table(f"Insatser per status {year}", _with_index(indicators.insatser_per_status),
@@ -285,7 +307,10 @@ def build_indicator_workbook(indicators, program: Program, warnings=None, drifts
             empty="Inga insatser med både målvärde och utfall.")
     w.finish()
 
-    # Serviceplatser
+
+def _point_sheet(book: Workbook, heading: str, indicators, totals: tuple, service_types: dict) -> None:
+    """Sheet ``Serviceplatser``: open points per municipality and type, SOT points, points opened or closed."""
+    year = indicators.year
     w = _SheetWriter(book.create_sheet("Serviceplatser"))
     w.heading(heading)
     types = dict(service_types, sot_punkter="SOT-punkter", alla="Alla serviceplatser", kommun="Kommun")
@@ -298,7 +323,10 @@ def build_indicator_workbook(indicators, program: Program, warnings=None, drifts
             dict(places, handelse="Händelse", datum="Datum"), {"datum": "date", "id": "text"})
     w.finish()
 
-    # Serviceplaner
+
+def _plan_sheet(book: Workbook, heading: str, indicators) -> None:
+    """Sheet ``Serviceplaner``: municipalities per plan status, plans adopted in the year."""
+    year = indicators.year
     w = _SheetWriter(book.create_sheet("Serviceplaner"))
     w.heading(heading)
     w.table(f"Antal kommuner per status vid utgången av {year}", _with_index(indicators.planer_per_status),
@@ -308,7 +336,10 @@ def build_indicator_workbook(indicators, program: Program, warnings=None, drifts
             {"kommun": "Kommun", "plan": "Plan", "beslut": "Beslutsdatum"}, {"beslut": "date"})
     w.finish()
 
-    # Indikatorer: the long table, as it is (other modules may add rows)
+
+def _indicator_sheet(book: Workbook, heading: str, indicators) -> None:
+    """Sheet ``Indikatorer``: the long table, as it is (other modules may add rows)."""
+    year = indicators.year
     w = _SheetWriter(book.create_sheet("Indikatorer"))
     w.heading(heading)
     long = indicators.long()
@@ -319,25 +350,23 @@ def build_indicator_workbook(indicators, program: Program, warnings=None, drifts
     w.ws.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(long.columns), 1))}{last_row}"
     w.finish(freeze=f"A{header_row + 1}")
 
-    # The report's long lists, every row
-    if warnings is not None:
-        _problem_sheet(book.create_sheet(LIST_SHEETS[0]), warnings)
-    if driftstod is not None:
-        w = _SheetWriter(book.create_sheet(LIST_SHEETS[1]))
-        w.heading(heading)
-        columns = ["diarienummer", "mottagare", "kommun", "belopp_kr", "serviceplats_id", "namn", "avstand_km",
-                   "bedomning", "anmarkning"]
-        frame = driftstod.reindex(columns=columns).copy()
-        frame["avstand_km"] = [None if pd.isna(v) or v == float("inf") else float(v) for v in frame["avstand_km"]]
-        w.table(f"Särskilt driftstöd {year}: avstånd fågelvägen till närmaste andra butik med fullsortiment",
-                frame, {"diarienummer": "Diarienummer", "mottagare": "Mottagare", "kommun": "Kommun",
-                        "belopp_kr": "Belopp (kr)", "serviceplats_id": "Serviceplats", "namn": "Butik",
-                        "avstand_km": "Avstånd fågelvägen (km)", "bedomning": "Bedömning",
-                        "anmarkning": "Anmärkning"},
-                {"diarienummer": "text", "belopp_kr": "int", "serviceplats_id": "text", "avstand_km": "dec"},
-                empty="Inga beslut om särskilt driftstöd under året.")
-        w.finish()
-    return book
+
+def _driftstod_sheet(book: Workbook, heading: str, year: int, driftstod: pd.DataFrame) -> None:
+    """Sheet ``Särskilt driftstöd``: every decision with its straight-line distance and verdict."""
+    w = _SheetWriter(book.create_sheet(LIST_SHEETS[1]))
+    w.heading(heading)
+    columns = ["diarienummer", "mottagare", "kommun", "belopp_kr", "serviceplats_id", "namn", "avstand_km",
+               "bedomning", "anmarkning"]
+    frame = driftstod.reindex(columns=columns).copy()
+    frame["avstand_km"] = [None if pd.isna(v) or v == float("inf") else float(v) for v in frame["avstand_km"]]
+    w.table(f"Särskilt driftstöd {year}: avstånd fågelvägen till närmaste andra butik med fullsortiment",
+            frame, {"diarienummer": "Diarienummer", "mottagare": "Mottagare", "kommun": "Kommun",
+                    "belopp_kr": "Belopp (kr)", "serviceplats_id": "Serviceplats", "namn": "Butik",
+                    "avstand_km": "Avstånd fågelvägen (km)", "bedomning": "Bedömning",
+                    "anmarkning": "Anmärkning"},
+            {"diarienummer": "text", "belopp_kr": "int", "serviceplats_id": "text", "avstand_km": "dec"},
+            empty="Inga beslut om särskilt driftstöd under året.")
+    w.finish()
 
 
 def write_indicator_workbook(indicators, program: Program, path, warnings=None, driftstod=None) -> Path:

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ...files import replacing
-from .. import service_points
-from ..geo import projection
+from ...inputs import service_points
+from ...inputs.geo import projection
 
 __all__ = ["NEAR_M", "MAX_M", "MIN_SIMILARITY", "CREATOR", "MARK_SHEET", "KINDS", "kind_of", "read_places",
            "similarity", "Comparison", "compare", "about_rows", "is_own_workbook",
@@ -141,7 +141,7 @@ def compare(osm: pd.DataFrame, points: pd.DataFrame, year: int, borders=None) ->
     osm["x"], osm["y"] = ox, oy
     osm["kommun"] = ""
     if borders is not None and len(osm):
-        from ..geo.borders import assign
+        from ...inputs.geo.borders import assign
 
         names, _, out = assign(osm["x"].to_numpy(), osm["y"].to_numpy(), borders)
         osm["kommun"] = [n or "" for n in names]

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from ...files import replacing
-from .. import access, service_points
+from ...inputs import service_points
+from ...inputs.geo import projection
+from .. import access
 from ..access_indicators import over_limit_id
-from ..geo import projection
 from .distances import RoadResult, road_distances
 from .osm import read_osm
 from .settings import RoadSettings, load_settings

@@ -72,7 +72,7 @@ def _simplified_lines(coords: np.ndarray, line_of: np.ndarray) -> list[np.ndarra
 def _read_osm(path) -> RoadLines:
     import osmium
 
-    from ..geo.projection import to_sweref
+    from ...inputs.geo.projection import to_sweref
 
     kinds: list[str] = []
     lat: list[np.ndarray] = []

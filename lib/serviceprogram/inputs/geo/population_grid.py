@@ -156,7 +156,7 @@ def _read_gpkg(path, label, conf, problems):
 
 
 def _read_csv(path, label, program, conf, problems, read_csv):
-    from ...inputs import schemas
+    from .. import schemas
 
     raw = read_csv(path, "befolkning", label, problems)
     if raw is None:  # not readable as a table at all; the reason is already in problems

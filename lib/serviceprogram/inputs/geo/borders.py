@@ -35,7 +35,7 @@ def municipality_borders(program, data_dir=None):
     """
     import geopandas as gpd
 
-    from ...inputs.reference import municipality_geojson_path
+    from ..reference import municipality_geojson_path
 
     path = border_file(data_dir) or municipality_geojson_path()
     frame = gpd.read_file(path)

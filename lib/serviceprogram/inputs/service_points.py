@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AccessError
-from ..inputs.parsing import TRUE_WORDS
+from .parsing import TRUE_WORDS
 
 __all__ = ["SERVICE_TYPES", "FULL_RANGE", "BOOL_TYPES", "check_type", "offers", "is_missing", "year_end", "date_column", "closed_by_year_end", "open_at_year_end", "point_ids"]
 
