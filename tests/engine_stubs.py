@@ -32,6 +32,12 @@ def failing(staging, data_dir, year=None, data=None, previous=None) -> int:
     raise RuntimeError("kraschade")
 
 
+def interrupted(staging, data_dir, year=None, data=None, previous=None) -> int:
+    """Writes a file, then the analyst presses Ctrl-C."""
+    quick(staging, data_dir, year)
+    raise KeyboardInterrupt
+
+
 def saving(staging, data_dir, year=None, data=None, previous=None) -> int:
     """A part during which the analyst saves a data file (see test_build_engine)."""
     from conftest import set_cell
