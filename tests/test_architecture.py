@@ -2,7 +2,7 @@
 
 - every module states its public names (``__all__``);
 - no module imports another module's private name (``from x import _y``);
-- roles depend one way: the shared base (errors, paths, text, files, xlsx) <
+- roles depend one way: the shared base (errors, paths, text, files, xlsx, ids) <
   inputs < analysis < publishing < build < the command line; ``results`` is the
   one seam the notebook writes and the publishing side reads;
 - no module over about 600 lines and no function over about 60 lines, except
@@ -21,7 +21,7 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
 
 LAYERS = {"base": 0, "inputs": 1, "analysis": 2, "publishing": 3, "build": 4, "cli": 5}
-BASE = {"errors", "paths", "text", "files", "xlsx", "__init__"}
+BASE = {"errors", "paths", "text", "files", "xlsx", "ids", "__init__"}
 #: Modules above their role's layer on purpose, with the reason.
 SEAMS = {
     "results": "the saved results: written by the notebook (publishing), read by the build and the pages",

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AccessError
+from ..ids import COUNTY, DEFAULT_LIMIT_KM
 from ..inputs.geo.projection import xy_of
 from ..inputs.service_points import SERVICE_TYPES, check_type, is_missing, offers, open_at_year_end, point_ids
 from .bands import DEFAULT_BANDS_KM, band_codes, band_labels, check_bands
@@ -42,17 +43,16 @@ from .bands import DEFAULT_BANDS_KM, band_codes, band_labels, check_bands
 __all__ = ["COUNTY_LABEL", "UNKNOWN_MUNICIPALITY", "DEFAULT_LIMIT_KM", "nearest", "distances", "population_weights", "group_sum", "band_table", "over_limit", "check_limit"]
 
 
-#: Label of the whole county in the ``kommun`` column of the tables.
-COUNTY_LABEL = "Hela länet"
+#: Label of the whole county in the ``kommun`` column of the tables (:data:`serviceprogram.ids.COUNTY`).
+COUNTY_LABEL = COUNTY
 
 
 #: Label for population points without a municipality.
 UNKNOWN_MUNICIPALITY = "Okänd kommun"
 
 
-#: Default limit in km for "people far from service" and särskilt driftstöd.
-DEFAULT_LIMIT_KM: float = 10
-
+# DEFAULT_LIMIT_KM (the default limit in km for "people far from service" and särskilt driftstöd)
+# comes from serviceprogram.ids and stays importable from here.
 
 _NEAREST_ID_COLUMN = "fullsortiment_id"
 

@@ -1,6 +1,7 @@
 """The access analysis as indicator rows, and the change against the previous year.
 
-The ids (``tillganglighet_<typ>_...``) are documented in docs/indikatorer.md.
+The ids (``tillganglighet_...``, named in :mod:`serviceprogram.ids`) are documented in
+docs/indikatorer.md and docs/tillganglighet.md.
 """
 
 from __future__ import annotations
@@ -10,39 +11,26 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from ..errors import AccessError
-from .access import COUNTY_LABEL, DEFAULT_LIMIT_KM, band_table, over_limit
-from .bands import DEFAULT_BANDS_KM, fmt_km
+from ..ids import (
+    ACCESS_PEOPLE_BAND,
+    ACCESS_POPULATION,
+    ACCESS_SHARE_BAND,
+    COUNTY,
+    DEFAULT_LIMIT_KM,
+    PEOPLE,
+    SEP,
+    SHARE,
+    limit_token,
+    over_limit_id,
+)
+from .access import band_table, over_limit
+from .bands import DEFAULT_BANDS_KM
 
 __all__ = ["indicator_rows", "compare", "change_against", "limit_token", "over_limit_id"]
 
 
-_INDICATOR_PREFIX = "tillganglighet_"
-
-
-def limit_token(limit_km: float) -> str:
-    """Indicator id fragment for a limit: 10 -> "10km", 7.5 -> "7_5km".
-
-    Parameters
-    ----------
-    limit_km : float
-        Limit in km.
-
-    Returns
-    -------
-    str
-        Id-safe token.
-    """
-    return fmt_km(limit_km).replace(",", "_") + "km"
-
-
-def over_limit_id(measure: str, limit_km: float, prefix: str = "tillganglighet") -> str:
-    """The one place the over-the-limit ids are made (docs/indikatorer.md).
-
-    ``measure`` is ``"befolkning"`` (people) or ``"andel"`` (share); ``prefix``
-    ``"tillganglighet"`` (fågelvägen) or ``"vag"`` (road): 10 km gives
-    ``tillganglighet_befolkning_over_10km``.
-    """
-    return f"{prefix}_{measure}_over_{limit_token(limit_km)}"
+# limit_token and over_limit_id (the one place the over-the-limit ids are made) come from
+# serviceprogram.ids and stay importable from here.
 
 
 def indicator_rows(
@@ -108,23 +96,23 @@ def _band_rows(bands: pd.DataFrame) -> list[tuple[str, str, float]]:
     if first_type is not None:
         per_muni = bands[bands["typ"] == first_type].groupby("kommun", sort=False)["befolkning"].sum()
         for kommun, value in per_muni.items():
-            rows.append((f"{_INDICATOR_PREFIX}befolkning", str(kommun), float(value)))
+            rows.append((ACCESS_POPULATION, str(kommun), float(value)))
     for rec in bands.itertuples(index=False):
-        dim = f"{rec.typ}|{rec.kommun}|{rec.band}"
-        rows.append((f"{_INDICATOR_PREFIX}befolkning_band", dim, float(rec.befolkning)))
+        dim = f"{rec.typ}{SEP}{rec.kommun}{SEP}{rec.band}"
+        rows.append((ACCESS_PEOPLE_BAND, dim, float(rec.befolkning)))
     for rec in bands.itertuples(index=False):
-        dim = f"{rec.typ}|{rec.kommun}|{rec.band}"
-        rows.append((f"{_INDICATOR_PREFIX}andel_band", dim, float(rec.andel)))
+        dim = f"{rec.typ}{SEP}{rec.kommun}{SEP}{rec.band}"
+        rows.append((ACCESS_SHARE_BAND, dim, float(rec.andel)))
     return rows
 
 
 def _over_rows(over: pd.DataFrame, limit_km: float) -> list[tuple[str, str, float]]:
     """People and shares over the limit, per type (the county) and per type and municipality."""
     rows: list[tuple[str, str, float]] = []
-    for measure in ("befolkning", "andel"):
+    for measure in (PEOPLE, SHARE):
         ident = over_limit_id(measure, limit_km)
         for rec in over.itertuples(index=False):
-            dim = rec.typ if rec.kommun == COUNTY_LABEL else f"{rec.typ}|{rec.kommun}"
+            dim = rec.typ if rec.kommun == COUNTY else f"{rec.typ}{SEP}{rec.kommun}"
             rows.append((ident, dim, float(getattr(rec, measure))))
     return rows
 

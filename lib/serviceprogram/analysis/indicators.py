@@ -1,7 +1,8 @@
 """Indicators of one follow-up year, as tables and as the long indicator file.
 
 Every figure of the report and of ``indikatorer-<year>.csv`` comes from here.
-The indicator ids are documented in ``docs/indikatorer.md``.
+The indicator ids are named in :mod:`serviceprogram.ids` and documented in
+``docs/indikatorer.md``.
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .. import ids
+from ..ids import COUNTY, SEP, TOTAL
 from ..inputs.loading import YearData
 from ..inputs.schemas import BESOKSFORMER, INSATS_STATUS, PLAN_STATUS, STODFORMER
 from ..inputs.service_points import SERVICE_TYPES, offers, open_at_year_end
@@ -19,9 +22,8 @@ __all__ = ["TOTAL", "COUNTY", "SEP", "support_by_type", "support_by_municipality
            "service_points_by_type", "points_opened_closed", "plans_by_status", "plans_decided",
            "YearIndicators", "compute", "FORMULA_START", "csv_safe_text", "write_csv"]
 
-TOTAL = "Totalt"
-COUNTY = "Hela länet"
-SEP = "|"
+# TOTAL, COUNTY and SEP (the dimension labels) come from serviceprogram.ids and stay importable from here.
+
 
 def support_by_type(stod: pd.DataFrame) -> pd.DataFrame:
     """Count and kronor per support type, with a total row."""
@@ -215,37 +217,37 @@ class YearIndicators:
             for dimension, value in series.items():
                 rows.append((indicator, str(dimension), value))
 
-        add("stod_antal", self.stod_per_form["antal"])
-        add("stod_belopp_kr", self.stod_per_form["belopp_kr"])
-        add("stod_antal_per_kommun", self.stod_per_kommun["antal"])
-        add("stod_belopp_kr_per_kommun", self.stod_per_kommun["belopp_kr"])
-        add("stod_kr_per_invanare", self.stod_per_kommun["kr_per_invanare"])
+        add(ids.SUPPORT_COUNT, self.stod_per_form["antal"])
+        add(ids.SUPPORT_KR, self.stod_per_form["belopp_kr"])
+        add(ids.SUPPORT_COUNT_BY_MUNICIPALITY, self.stod_per_kommun["antal"])
+        add(ids.SUPPORT_KR_BY_MUNICIPALITY, self.stod_per_kommun["belopp_kr"])
+        add(ids.SUPPORT_KR_PER_INHABITANT, self.stod_per_kommun["kr_per_invanare"])
         for form in STODFORMER:
-            add("stod_belopp_kr_per_kommun_och_form",
+            add(ids.SUPPORT_KR_BY_TYPE_AND_MUNICIPALITY,
                 self.stod_matris[form].rename(lambda k, f=form: f"{f}{SEP}{k}"))
-        add("foretagsbesok_antal", self.besok_per_form["antal"])
-        add("foretagsbesok_antal_per_kommun", self.besok_per_kommun[TOTAL])
-        add("insatser_antal", self.insatser_per_status["antal"])
+        add(ids.VISITS, self.besok_per_form["antal"])
+        add(ids.VISITS_BY_MUNICIPALITY, self.besok_per_kommun[TOTAL])
+        add(ids.ACTIVITIES, self.insatser_per_status["antal"])
         for area, counts in self.insatser_per_omrade.iterrows():
-            add("insatser_antal_per_omrade", counts.rename(lambda s, a=area: f"{a}{SEP}{s}"))
-        add("insatser_med_malvarde", pd.Series({TOTAL: len(self.maluppfyllelse)}))
-        add("insatser_malvarde_uppnatt", pd.Series({TOTAL: int(self.maluppfyllelse["uppnatt"].sum())}))
-        add("sot_punkter_invigda", pd.Series({TOTAL: len(self.sot_invigda)}))
-        add("sot_punkter_totalt", pd.Series({TOTAL: int(self.serviceplatser.loc[COUNTY, "sot_punkter"])}))
-        add("serviceplatser_antal", self.serviceplatser.loc[COUNTY])
+            add(ids.ACTIVITIES_BY_AREA, counts.rename(lambda s, a=area: f"{a}{SEP}{s}"))
+        add(ids.ACTIVITIES_WITH_TARGET, pd.Series({TOTAL: len(self.maluppfyllelse)}))
+        add(ids.ACTIVITIES_TARGET_MET, pd.Series({TOTAL: int(self.maluppfyllelse["uppnatt"].sum())}))
+        add(ids.SOT_INAUGURATED, pd.Series({TOTAL: len(self.sot_invigda)}))
+        add(ids.SOT_TOTAL, pd.Series({TOTAL: int(self.serviceplatser.loc[COUNTY, "sot_punkter"])}))
+        add(ids.POINTS, self.serviceplatser.loc[COUNTY])
         for key in self.serviceplatser.columns:
-            add("serviceplatser_antal_per_kommun",
+            add(ids.POINTS_BY_MUNICIPALITY,
                 self.serviceplatser[key].drop(COUNTY).rename(lambda k, t=key: f"{t}{SEP}{k}"))
         events = self.oppnade_stangda["handelse"]
-        add("serviceplatser_oppnade", pd.Series({TOTAL: int((events == "Öppnad").sum())}))
-        add("serviceplatser_stangda", pd.Series({TOTAL: int((events == "Stängd").sum())}))
-        add("serviceplaner_antal", self.planer_per_status["serviceplan"])
-        add("handlingsplaner_antal", self.planer_per_status["handlingsplan"])
-        add("kommuner_med_antagen_serviceplan", pd.Series({TOTAL: int(self.planer_per_status.loc["Antagen", "serviceplan"])}))
-        add("kommuner_med_antagen_handlingsplan", pd.Series({TOTAL: int(self.planer_per_status.loc["Antagen", "handlingsplan"])}))
-        add("stod_varningar_antal", pd.Series({TOTAL: self.varningar}))
+        add(ids.POINTS_OPENED, pd.Series({TOTAL: int((events == "Öppnad").sum())}))
+        add(ids.POINTS_CLOSED, pd.Series({TOTAL: int((events == "Stängd").sum())}))
+        add(ids.SERVICE_PLANS, self.planer_per_status["serviceplan"])
+        add(ids.ACTION_PLANS, self.planer_per_status["handlingsplan"])
+        add(ids.SERVICE_PLANS_ADOPTED, pd.Series({TOTAL: int(self.planer_per_status.loc["Antagen", "serviceplan"])}))
+        add(ids.ACTION_PLANS_ADOPTED, pd.Series({TOTAL: int(self.planer_per_status.loc["Antagen", "handlingsplan"])}))
+        add(ids.SUPPORT_WARNINGS, pd.Series({TOTAL: self.varningar}))
         for column in FUNDING_COLUMNS if len(self.finansiering) else ():
-            add(f"finansiering_{column}", self.finansiering[column])
+            add(ids.FUNDING[column], self.finansiering[column])
         table = pd.DataFrame(rows, columns=["indikator", "dimension", "varde"])
         for extra in self.extra:
             table = pd.concat([table, extra[["indikator", "dimension", "varde"]]], ignore_index=True)

@@ -23,8 +23,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import ids
 from .. import text as fmt
 from ..errors import ERROR, WARNING, Problem
+from ..ids import TOTAL
 
 __all__ = ["TEXT_FOLDER", "SUMMARY", "CONCLUSIONS", "MAX_BYTES", "TOTAL", "CONCLUSIONS_HEADING",
            "PLACEHOLDER", "area_file_stem", "file_names", "AnalystText", "Reference", "references",
@@ -35,14 +37,13 @@ TEXT_FOLDER = "text"
 SUMMARY = "sammanfattning"
 CONCLUSIONS = "slutsatser"
 MAX_BYTES = 200_000
-TOTAL = "Totalt"
 CONCLUSIONS_HEADING = "Slutsatser och fortsatt arbete"
 
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 _ID = re.compile(r"[a-z0-9_]+")
 # The access indicators exist only with population points; their dimensions are checked when filled in.
-_ACCESS_ID = re.compile(r"tillganglighet_(befolkning|befolkning_band|andel_band|befolkning_over_\d+(_\d+)?km|"
-                        r"andel_over_\d+(_\d+)?km)")
+_ACCESS_ID = re.compile("|".join([*map(re.escape, ids.ACCESS),
+                                  *(ids.over_limit_pattern(measure) for measure in (ids.PEOPLE, ids.SHARE))]))
 
 
 def area_file_stem(area: str) -> str:

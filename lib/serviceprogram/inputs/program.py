@@ -39,6 +39,7 @@ from pydantic import (
 from pydantic import Field as PField
 
 from ..errors import DataError, Problem
+from ..ids import SOT_TOTAL, TOTAL
 from ..paths import PROGRAM_FILE
 from .case import Case, parse_case
 from .hygiene import CONTROL, normalise, quote
@@ -93,7 +94,7 @@ class Target:
     indikator: str
     varde: float
     ar: int
-    dimension: str = "Totalt"
+    dimension: str = TOTAL
     beskrivning: str = ""
     riktning: str = "minst"  # "minst": reach at least the value; "högst": stay at or below it
 
@@ -255,11 +256,11 @@ class FinansieringEntry(_Model):
 class MalEntry(_Model):
     """One ``[[mal]]`` block."""
 
-    indikator: Name = PField(description="Måste vara ett indikator-id som text, t.ex. \"sot_punkter_totalt\"")
+    indikator: Name = PField(description=f"Måste vara ett indikator-id som text, t.ex. \"{SOT_TOTAL}\"")
     varde: Annotated[float, PField(ge=-MAX_TARGET_VALUE, le=MAX_TARGET_VALUE, allow_inf_nan=False)] = PField(
         description="Måste vara ett ändligt tal (inte nan eller inf), högst 1 000 miljarder")
     ar: Year = PField(description=YEAR_RULE)
-    dimension: Name = PField("Totalt", description="Måste vara en text, t.ex. \"Totalt\"")
+    dimension: Name = PField(TOTAL, description=f"Måste vara en text, t.ex. \"{TOTAL}\"")
     riktning: Annotated[Literal["minst", "högst"], BeforeValidator(_nfc)] = PField(
         "minst", description='Måste vara "minst" eller "högst"')
     beskrivning: Description = PField("", description=f"Måste vara en text (högst {MAX_TEXT} tecken)")

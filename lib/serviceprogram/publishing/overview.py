@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import ids
 from .. import text as fmt
-from ..analysis import indicators as ind
-from ..analysis.access_indicators import over_limit_id
 from ..errors import WARNING, DataError, Problem, ServiceprogramError
+from ..ids import COUNTY, TOTAL
 from ..inputs import service_points
 from ..inputs.program import Target, load_program
 from ..inputs.schemas import INSATS_STATUS, STODFORMER
@@ -34,8 +34,8 @@ from .report import LIMIT_KM, Document, Fragment, Report, Table
 
 __all__ = ["SECTIONS", "RULE", "Assessment", "bounds", "assess", "Overview", "PEOPLE_OVER_LIMIT"]
 
-#: The indicator of people over the programme's distance limit (its id is made in access_indicators).
-PEOPLE_OVER_LIMIT = over_limit_id("befolkning", LIMIT_KM)
+#: The indicator of people over the programme's distance limit (its id is made by ids.over_limit_id).
+PEOPLE_OVER_LIMIT = ids.over_limit_id(ids.PEOPLE, LIMIT_KM)
 
 SECTIONS = (
     ("mal", "Programmets mål"),
@@ -207,7 +207,7 @@ class Overview(Document):
                                 f"{sign} {fmt.num(target.varde)} ({target.ar})", label])
         support_rows = []
         for y in self.years:
-            amount, count = self.value("stod_belopp_kr", "Totalt", y), self.value("stod_antal", "Totalt", y)
+            amount, count = self.value(ids.SUPPORT_KR, TOTAL, y), self.value(ids.SUPPORT_COUNT, TOTAL, y)
             lines.append(f"{y}: stöd {fmt.kr(amount)}, {fmt.num(count)} beslut")
             support_rows.append([str(y), fmt.kr(amount), fmt.num(count)])
         years = [str(y) for y in self.years]
@@ -264,37 +264,37 @@ class Overview(Document):
 
     def _support(self, years: list[int]) -> dict:
         """The support section: decisions and amounts per form and year, and their chart."""
-        forms = [(f, "stod_antal", f) for f in STODFORMER] + [("Totalt", "stod_antal", "Totalt")]
+        forms = [(f, ids.SUPPORT_COUNT, f) for f in STODFORMER] + [(TOTAL, ids.SUPPORT_COUNT, TOTAL)]
         support_count = self._by_year(forms, "Antal stödbeslut per stödform och år", total_last=True)
-        amounts = [(f, "stod_belopp_kr", f) for f in STODFORMER] + [("Totalt", "stod_belopp_kr", "Totalt"),
+        amounts = [(f, ids.SUPPORT_KR, f) for f in STODFORMER] + [(TOTAL, ids.SUPPORT_KR, TOTAL),
                                                                      ("Kronor per invånare i länet*",
-                                                                      "stod_kr_per_invanare", ind.COUNTY)]
+                                                                      ids.SUPPORT_KR_PER_INHABITANT, COUNTY)]
         support_amount = self._by_year(amounts, "Beslutat stöd per stödform och år, kronor", formatter=fmt.kr)
         fig = charts.stacked_barh([str(y) for y in years],
-                                  {f: [self.value("stod_belopp_kr", f, y) or 0 for y in years] for f in STODFORMER},
+                                  {f: [self.value(ids.SUPPORT_KR, f, y) or 0 for y in years] for f in STODFORMER},
                                   xlabel="Kronor")
         charts.money_axis(fig.axes[0])
         alt = "Liggande staplar med beslutat stöd per år uppdelat på stödform: " + "; ".join(
-            f"{y}: totalt {fmt.kr(self.value('stod_belopp_kr', 'Totalt', y))}" for y in years) + "."
+            f"{y}: totalt {fmt.kr(self.value(ids.SUPPORT_KR, TOTAL, y))}" for y in years) + "."
         support_chart = self._figure(fig, alt, "Beslutat stöd per år och stödform.")
         return {"support_count": support_count, "support_amount": support_amount, "support_chart": support_chart}
 
     def _activity(self) -> dict:
         """Company visits, the action plan's activities, service plans and SOT points, and funding (when any)."""
-        visits = self._by_year([(f, "foretagsbesok_antal", f) for f in ("Fysiskt", "Digitalt", "Totalt")],
+        visits = self._by_year([(f, ids.VISITS, f) for f in ("Fysiskt", "Digitalt", TOTAL)],
                                "Företagsbesök per år", total_last=True)
-        activities = self._by_year([(s, "insatser_antal", s) for s in (*INSATS_STATUS, "Totalt")],
+        activities = self._by_year([(s, ids.ACTIVITIES, s) for s in (*INSATS_STATUS, TOTAL)],
                                    "Handlingsplanens insatser per status och år", total_last=True)
-        plans = self._by_year([("Kommuner med antagen serviceplan", "kommuner_med_antagen_serviceplan", "Totalt"),
-                               ("Kommuner med antagen handlingsplan", "kommuner_med_antagen_handlingsplan", "Totalt"),
-                               ("SOT-punkter i drift vid årets slut", "sot_punkter_totalt", "Totalt"),
-                               ("SOT-punkter invigda under året", "sot_punkter_invigda", "Totalt")],
+        plans = self._by_year([("Kommuner med antagen serviceplan", ids.SERVICE_PLANS_ADOPTED, TOTAL),
+                               ("Kommuner med antagen handlingsplan", ids.ACTION_PLANS_ADOPTED, TOTAL),
+                               ("SOT-punkter i drift vid årets slut", ids.SOT_TOTAL, TOTAL),
+                               ("SOT-punkter invigda under året", ids.SOT_INAUGURATED, TOTAL)],
                               "Serviceplaner och SOT-punkter per år")
         funding = None
         if any(len(r.indicators.finansiering) for r in self.reports.values()):
-            funding = self._by_year([("Budget", "finansiering_budget_kr", "Totalt"),
-                                     ("Beslutat", "finansiering_beslutat_kr", "Totalt"),
-                                     ("Utbetalt", "finansiering_utbetalt_kr", "Totalt")],
+            funding = self._by_year([("Budget", ids.FUNDING_BUDGET_KR, TOTAL),
+                                     ("Beslutat", ids.FUNDING_DECIDED_KR, TOTAL),
+                                     ("Utbetalt", ids.FUNDING_PAID_KR, TOTAL)],
                                     "Finansiering per år, alla källor, kronor", formatter=fmt.kr)
         return {"visits": visits, "activities": activities, "plans": plans, "funding": funding}
 

@@ -12,13 +12,14 @@ import pandas as pd
 
 from .. import text as fmt
 from ..analysis import access, access_indicators, shops
+from ..ids import DEFAULT_LIMIT_KM
 from ..inputs import service_points
 from ..inputs.loading import YearData
 from .report_base import DRIFTSTOD_SHEET, Fragment
 
 __all__ = ["LIMIT_KM", "AccessFigures", "driftstod_check", "by_road", "AccessSections"]
 
-LIMIT_KM = int(access.DEFAULT_LIMIT_KM)  # the distance the programme and särskilt driftstöd use
+LIMIT_KM = int(DEFAULT_LIMIT_KM)  # the distance the programme and särskilt driftstöd use
 
 
 @dataclass

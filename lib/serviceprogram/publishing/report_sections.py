@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import text as fmt
-from ..analysis import indicators as ind
 from ..files import build_date
+from ..ids import COUNTY, TOTAL
 from ..inputs.caps import load_caps
 from ..inputs.schemas import INSATS_STATUS, STODFORMER
 from ..paths import git_commit
@@ -30,10 +30,10 @@ class ReportSections:
         cur = self.indicators
         prev = self.previous_indicators
         items = [
-            ("Stödbeslut, antal", cur.stod_per_form.loc[ind.TOTAL, "antal"],
-             prev.stod_per_form.loc[ind.TOTAL, "antal"] if prev else None, fmt.num),
-            ("Beslutat stöd, kronor", cur.stod_per_form.loc[ind.TOTAL, "belopp_kr"],
-             prev.stod_per_form.loc[ind.TOTAL, "belopp_kr"] if prev else None, fmt.kr),
+            ("Stödbeslut, antal", cur.stod_per_form.loc[TOTAL, "antal"],
+             prev.stod_per_form.loc[TOTAL, "antal"] if prev else None, fmt.num),
+            ("Beslutat stöd, kronor", cur.stod_per_form.loc[TOTAL, "belopp_kr"],
+             prev.stod_per_form.loc[TOTAL, "belopp_kr"] if prev else None, fmt.kr),
         ]
         for form in STODFORMER:
             items.append((f"– {form}", cur.stod_per_form.loc[form, "belopp_kr"],
@@ -43,8 +43,8 @@ class ReportSections:
              prev.besok_per_form.loc["Fysiskt", "antal"] if prev else None, fmt.num),
             ("Digitala företagsbesök", cur.besok_per_form.loc["Digitalt", "antal"],
              prev.besok_per_form.loc["Digitalt", "antal"] if prev else None, fmt.num),
-            ("Insatser i handlingsplanen", cur.insatser_per_status.loc[ind.TOTAL, "antal"],
-             prev.insatser_per_status.loc[ind.TOTAL, "antal"] if prev else None, fmt.num),
+            ("Insatser i handlingsplanen", cur.insatser_per_status.loc[TOTAL, "antal"],
+             prev.insatser_per_status.loc[TOTAL, "antal"] if prev else None, fmt.num),
             ("– varav genomförda", cur.insatser_per_status.loc["Genomförd", "antal"],
              prev.insatser_per_status.loc["Genomförd", "antal"] if prev else None, fmt.num),
             ("SOT-punkter invigda under året", len(cur.sot_invigda),
@@ -134,9 +134,9 @@ class ReportSections:
         by_area = self.indicators.insatser_per_omrade
         rows = [[area, *[fmt.num(v) for v in counts]] for area, counts in by_area.iterrows()]
         totals = by_area.sum()
-        rows.append(["Totalt", *[fmt.num(v) for v in totals]])
+        rows.append([TOTAL, *[fmt.num(v) for v in totals]])
         status_table = self._table(self._text("areas", "status_caption"),
-                                   ["Prioriterat område", *INSATS_STATUS, "Totalt"], rows,
+                                   ["Prioriterat område", *INSATS_STATUS, TOTAL], rows,
                                    numeric=range(1, len(INSATS_STATUS) + 2), total_last=True)
         fig = charts.stacked_barh(list(by_area.index), {s: list(by_area[s]) for s in INSATS_STATUS},
                                   xlabel="Antal insatser")
@@ -177,15 +177,15 @@ class ReportSections:
         rows = [[k, *[fmt.kr(v) if v else "–" for v in r]] for k, r in cur.stod_matris.iterrows()]
         matrix_table = self._table(self._text("support", "matrix_caption"), ["Kommun", *forms], rows,
                                    numeric=range(1, len(forms) + 1), css="wide")
-        lead = self._text("support", "lead", count=int(by_type.loc[ind.TOTAL, "antal"]),
-                          amount=by_type.loc[ind.TOTAL, "belopp_kr"], per_capita=by_k.loc[ind.COUNTY, "kr_per_invanare"])
+        lead = self._text("support", "lead", count=int(by_type.loc[TOTAL, "antal"]),
+                          amount=by_type.loc[TOTAL, "belopp_kr"], per_capita=by_k.loc[COUNTY, "kr_per_invanare"])
         warnings = [w for w in self.data.warnings if w.column == "belopp_kr"]
         types_table = self.support_types_table()
         funding_table = self.funding_table()
         funding = self.indicators.finansiering
         html = self._render("support", lead=lead, type_table=type_table, type_chart=type_chart,
                             types_table=types_table, funding_table=funding_table,
-                            funding_total=funding.loc["Totalt"] if funding_table is not None else None,
+                            funding_total=funding.loc[TOTAL] if funding_table is not None else None,
                             funding_notes=[f for f in self.program.funding(self.year) if f.kommentar],
                             kommun_table=kommun_table, kommun_chart=kommun_chart, matrix_table=matrix_table,
                             cap_warnings=warnings, caps_version=load_caps().version,
@@ -233,7 +233,7 @@ class ReportSections:
                                   self.year)
         top = per_capita.idxmax()
         alt = self._text("support", "kommun_alt", top=top, top_value=per_capita[top],
-                         county=by_k.loc[ind.COUNTY, "kr_per_invanare"])
+                         county=by_k.loc[COUNTY, "kr_per_invanare"])
         return table, self._figure(fig, alt, self._text("support", "kommun_chart_caption"))
 
     def visits(self) -> Fragment:
@@ -257,7 +257,7 @@ class ReportSections:
                                                           for k in names])
         chart = self._figure(fig, alt, self._text("visits", "chart_caption"))
         n = cur.besok_per_form["antal"]
-        lead = self._text("visits", "lead", total=int(n[ind.TOTAL]), physical=int(n["Fysiskt"]),
+        lead = self._text("visits", "lead", total=int(n[TOTAL]), physical=int(n["Fysiskt"]),
                           digital=int(n["Digitalt"]))
         html = self._render("visits", lead=lead, form_table=form_table, kommun_table=kommun_table, chart=chart)
         return self._fragment(html, form_table)
@@ -287,7 +287,7 @@ class ReportSections:
                                        ["Plats", "Ort", "Kommun", "Händelse", "Datum"],
                                        [[r.namn, r.ort, r.kommun, r.handelse, fmt.date(r.datum)]
                                         for r in events.itertuples()], full_list=self.full_list("Serviceplatser"))
-        county = points.loc[ind.COUNTY]
+        county = points.loc[COUNTY]
         lead = self._text("points", "lead", all=county["alla"], full=county["fullsortiment"],
                           sot=int(county["sot_punkter"]))
         html = self._render("points", lead=lead, sot_table=sot_table, type_table=type_table, events_table=events_table)

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..errors import sort_problems
+from ..ids import COUNTY, TOTAL
 from ..inputs import schemas
 from ..inputs.program import Program
 from ..xlsx import (
@@ -236,7 +237,7 @@ def build_indicator_workbook(indicators, program: Program, warnings=None, drifts
 
     service_types = getattr(module, "SERVICE_TYPES", {})  # column -> Swedish label
     year = indicators.year
-    totals = (module.TOTAL, module.COUNTY)  # rows written in bold
+    totals = (TOTAL, COUNTY)  # rows written in bold
     heading = f"{program.region}: {program.program}, uppföljning {year}"
     if program.exempeldata:
         heading += " (EXEMPELDATA, inte verkliga uppgifter)"

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ... import ids
 from ...files import replacing
 from ...inputs import service_points
 from ...inputs.geo import projection
 from .. import access
-from ..access_indicators import over_limit_id
 from .distances import RoadResult, road_distances
 from .osm import read_osm
 from .settings import RoadSettings, load_settings
@@ -76,7 +76,7 @@ class RoadFigures:
 
 
 def compare_table(population: pd.DataFrame, straight_m: pd.DataFrame, result: RoadResult,
-                  limit_km: float = access.DEFAULT_LIMIT_KM, kommuner=None) -> pd.DataFrame:
+                  limit_km: float = ids.DEFAULT_LIMIT_KM, kommuner=None) -> pd.DataFrame:
     """Per type and municipality (then "Hela länet"): population-weighted means of road km,
     travel minutes and straight km over the people reachable by road, people over the limit by
     road and fågelvägen, people unreachable and people without a road within the snap distance."""
@@ -105,15 +105,15 @@ def compare_table(population: pd.DataFrame, straight_m: pd.DataFrame, result: Ro
     return pd.DataFrame(rows)
 
 
-def indicator_rows(table: pd.DataFrame, limit_km: float = access.DEFAULT_LIMIT_KM) -> pd.DataFrame:
+def indicator_rows(table: pd.DataFrame, limit_km: float = ids.DEFAULT_LIMIT_KM) -> pd.DataFrame:
     """Indicator rows (docs/indikatorer.md): dimension "<typ>" for the county, "<typ>|<kommun>" else."""
-    measures = {"vag_avstand_medel_km": "vag_km", "vag_restid_medel_min": "restid_min",
-                over_limit_id("befolkning", limit_km, prefix="vag"): "over_grans_vag", "vag_befolkning_ej_nabar": "ej_nabar",
-                "vag_befolkning_utan_anslutning": "utan_vag"}
+    measures = {ids.ROAD_MEAN_KM: "vag_km", ids.ROAD_MEAN_MINUTES: "restid_min",
+                ids.over_limit_id(ids.PEOPLE, limit_km, prefix=ids.ROAD_PREFIX): "over_grans_vag",
+                ids.ROAD_UNREACHABLE: "ej_nabar", ids.ROAD_UNCONNECTED: "utan_vag"}
     rows = []
     for ident, column in measures.items():
         for rec in table.itertuples(index=False):
-            dim = rec.typ if rec.kommun == access.COUNTY_LABEL else f"{rec.typ}|{rec.kommun}"
+            dim = rec.typ if rec.kommun == ids.COUNTY else f"{rec.typ}{ids.SEP}{rec.kommun}"
             rows.append((ident, dim, float(getattr(rec, column))))
     return pd.DataFrame(rows, columns=["indikator", "dimension", "varde"])
 

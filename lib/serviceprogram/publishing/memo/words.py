@@ -12,18 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ... import ids
 from ... import text as fmt
-from ...analysis.access import DEFAULT_LIMIT_KM
-from ...analysis.access_indicators import over_limit_id
 from ...analysis.bands import fmt_km
 from ...errors import UsageError
+from ...ids import DEFAULT_LIMIT_KM, SEP, TOTAL
 from ...inputs.schemas import INSATS_STATUS, STODFORMER
 
 __all__ = ["TOTAL", "NBSP", "FILE_PATTERN", "BOARD", "EXAMPLE_NOTE", "LANGUAGE", "KOMMUN_OVERRIDES", "QUOTE",
            "join_sv", "count_phrase", "kommun_name", "quoted", "starts_with_digit", "Draft", "compose",
            "summary_paragraphs", "summary_items", "memo_figures", "memo_env"]
 
-TOTAL = "Totalt"
 NBSP = fmt.NBSP
 FILE_PATTERN = "tjansteskrivelse-{year}.docx"
 BOARD = "Regionala utvecklingsnämnden"
@@ -190,33 +189,33 @@ _STATUS_ADJ = fmt.STATUS_WORDS
 
 
 def _overview(year: int, areas, f: _Figures) -> str:
-    total = int(f.value("insatser_antal"))
+    total = int(f.value(ids.ACTIVITIES))
     if total == 0:
         return f"Handlingsplanen för {year} innehöll inga insatser."
     parts = [f"Handlingsplanen för {year} omfattade "
-             f"{f.noun('insatser_antal', TOTAL, 'insats', 'insatser')} inom de prioriterade områdena "
+             f"{f.noun(ids.ACTIVITIES, TOTAL, 'insats', 'insatser')} inom de prioriterade områdena "
              f"{join_sv(areas)}."]
-    done = int(f.value("insatser_antal", "Genomförd"))
+    done = int(f.value(ids.ACTIVITIES, "Genomförd"))
     if done == total:
         parts.append("Den var genomförd vid årets slut." if total == 1
                      else "Samtliga var genomförda vid årets slut.")
     else:
         states = []
         for status in INSATS_STATUS:
-            n = int(f.value("insatser_antal", status))
+            n = int(f.value(ids.ACTIVITIES, status))
             if n:
-                f.count("insatser_antal", status)
+                f.count(ids.ACTIVITIES, status)
                 states.append(f"{fmt.number_in_words(n)} {_STATUS_ADJ[status][0 if n == 1 else 1]}")
         parts.append(f"Av insatserna var {join_sv(states)} vid årets slut.")
-    with_goal = int(f.value("insatser_med_malvarde"))
-    met = int(f.value("insatser_malvarde_uppnatt"))
+    with_goal = int(f.value(ids.ACTIVITIES_WITH_TARGET))
+    met = int(f.value(ids.ACTIVITIES_TARGET_MET))
     if with_goal == 0:
         parts.append("Ingen insats hade både ett mätbart målvärde och ett redovisat utfall.")
     elif with_goal == 1:
         parts.append("Den enda insats som hade ett mätbart målvärde och ett redovisat utfall "
                      + ("nådde sitt mål." if met else "nådde inte sitt mål."))
     else:
-        n_goal = f.count("insatser_med_malvarde")
+        n_goal = f.count(ids.ACTIVITIES_WITH_TARGET)
         which = f"av de {n_goal} insatser som hade ett mätbart målvärde och ett redovisat utfall"
         if met == with_goal:
             parts.append(f"Samtliga {n_goal} insatser som hade ett mätbart målvärde och ett redovisat utfall "
@@ -224,16 +223,16 @@ def _overview(year: int, areas, f: _Figures) -> str:
         elif met == 0:
             parts.append(f"Ingen {which} nådde målet.")
         else:
-            parts.append(f"Målet nåddes i {f.count('insatser_malvarde_uppnatt')} {which}.")
+            parts.append(f"Målet nåddes i {f.count(ids.ACTIVITIES_TARGET_MET)} {which}.")
     return " ".join(parts)
 
 
 def _area_paragraph(index: int, area: str, activities, goals, f: _Figures) -> str:
-    dim = f"{area}|{TOTAL}"
-    total = int(f.value("insatser_antal_per_omrade", dim))
+    dim = f"{area}{SEP}{TOTAL}"
+    total = int(f.value(ids.ACTIVITIES_BY_AREA, dim))
     if total == 0:
         return f"Inom det prioriterade området {area} fanns inga insatser i årets handlingsplan."
-    n_text = f.noun("insatser_antal_per_omrade", dim, "insats", "insatser")
+    n_text = f.noun(ids.ACTIVITIES_BY_AREA, dim, "insats", "insatser")
     opening = (
         f"Inom det prioriterade området {area} fanns {n_text}.",
         f"För området {area} innehöll handlingsplanen {n_text}.",
@@ -249,12 +248,12 @@ def _area_paragraph(index: int, area: str, activities, goals, f: _Figures) -> st
         parts.append(f"Den gällde {titles[status][0]} och {verb}.")
     else:
         done = titles["Genomförd"]
-        n_done = int(f.value("insatser_antal_per_omrade", f"{area}|Genomförd"))
+        n_done = int(f.value(ids.ACTIVITIES_BY_AREA, f"{area}{SEP}Genomförd"))
         if n_done == total:
             lead = "Båda" if total == 2 else "Samtliga"
             parts.append(f"{lead} genomfördes under året: {join_sv(done)}.")
         elif n_done:
-            parts.append(f"Av dessa genomfördes {f.count('insatser_antal_per_omrade', f'{area}|Genomförd')} "
+            parts.append(f"Av dessa genomfördes {f.count(ids.ACTIVITIES_BY_AREA, f'{area}{SEP}Genomförd')} "
                          f"under året: {join_sv(done)}.")
         else:
             parts.append("Ingen av dem hade slutförts vid årets slut.")
@@ -282,19 +281,19 @@ def _area_paragraph(index: int, area: str, activities, goals, f: _Figures) -> st
 
 
 def _support_paragraph(year: int, f: _Figures) -> str:
-    total = int(f.value("stod_antal"))
+    total = int(f.value(ids.SUPPORT_COUNT))
     if total == 0:
         parts = [f"Under {year} fattades inga beslut om stöd till kommersiell service."]
     else:
-        parts = [f"Under {year} fattades {f.noun('stod_antal', TOTAL, 'beslut', 'beslut', neuter=True)} om stöd "
-                 f"till kommersiell service på sammanlagt {f.kronor('stod_belopp_kr')}."]
-        given = [s for s in STODFORMER if f.value("stod_antal", s) > 0]
-        missing = [s for s in STODFORMER if f.value("stod_antal", s) == 0]
-        largest = max(given, key=lambda s: (f.value("stod_belopp_kr", s), -STODFORMER.index(s)))
+        parts = [f"Under {year} fattades {f.noun(ids.SUPPORT_COUNT, TOTAL, 'beslut', 'beslut', neuter=True)} om stöd "
+                 f"till kommersiell service på sammanlagt {f.kronor(ids.SUPPORT_KR)}."]
+        given = [s for s in STODFORMER if f.value(ids.SUPPORT_COUNT, s) > 0]
+        missing = [s for s in STODFORMER if f.value(ids.SUPPORT_COUNT, s) == 0]
+        largest = max(given, key=lambda s: (f.value(ids.SUPPORT_KR, s), -STODFORMER.index(s)))
 
         def decisions(form: str) -> str:
-            return (f"{f.noun('stod_antal', form, 'beslut', 'beslut', neuter=True)} och "
-                    f"{f.kronor('stod_belopp_kr', form)}")
+            return (f"{f.noun(ids.SUPPORT_COUNT, form, 'beslut', 'beslut', neuter=True)} och "
+                    f"{f.kronor(ids.SUPPORT_KR, form)}")
 
         if len(given) == 1:
             parts.append(f"Samtliga beslut gällde {largest.lower()}.")
@@ -304,23 +303,23 @@ def _support_paragraph(year: int, f: _Figures) -> str:
             parts.append(f"Övriga beslut fördelade sig på {join_sv(rest, 'samt')}.")
         if missing:
             parts.append(f"Inga beslut fattades om {join_sv([s.lower() for s in missing], 'eller')}.")
-    visits = int(f.value("foretagsbesok_antal"))
-    physical = int(f.value("foretagsbesok_antal", "Fysiskt"))
-    digital = int(f.value("foretagsbesok_antal", "Digitalt"))
+    visits = int(f.value(ids.VISITS))
+    physical = int(f.value(ids.VISITS, "Fysiskt"))
+    digital = int(f.value(ids.VISITS, "Digitalt"))
     if visits == 0:
         parts.append("Inga företagsbesök hos servicegivare gjordes under året.")
     elif physical and digital:
         parts.append("I arbetet med servicegivarna gjordes "
-                     f"{f.noun('foretagsbesok_antal', TOTAL, 'företagsbesök', 'företagsbesök', True)}, varav "
-                     f"{f.noun('foretagsbesok_antal', 'Fysiskt', 'fysiskt', 'fysiska', True)} och "
-                     f"{f.noun('foretagsbesok_antal', 'Digitalt', 'digitalt', 'digitala', True)}.")
+                     f"{f.noun(ids.VISITS, TOTAL, 'företagsbesök', 'företagsbesök', True)}, varav "
+                     f"{f.noun(ids.VISITS, 'Fysiskt', 'fysiskt', 'fysiska', True)} och "
+                     f"{f.noun(ids.VISITS, 'Digitalt', 'digitalt', 'digitala', True)}.")
     elif physical:
         # Digital meetings may happen without being registered as visits: say nothing about them.
         parts.append("I arbetet med servicegivarna gjordes "
-                     f"{f.noun('foretagsbesok_antal', 'Fysiskt', 'fysiskt företagsbesök', 'fysiska företagsbesök', True)}.")
+                     f"{f.noun(ids.VISITS, 'Fysiskt', 'fysiskt företagsbesök', 'fysiska företagsbesök', True)}.")
     else:
         parts.append("I arbetet med servicegivarna gjordes "
-                     f"{f.noun('foretagsbesok_antal', 'Digitalt', 'digitalt företagsbesök', 'digitala företagsbesök', True)}"
+                     f"{f.noun(ids.VISITS, 'Digitalt', 'digitalt företagsbesök', 'digitala företagsbesök', True)}"
                      " men inga fysiska.")
     return " ".join(parts)
 
@@ -340,16 +339,16 @@ def _places_text(sot) -> str:
 
 def _places_and_plans_paragraph(year: int, sot, decided, f: _Figures) -> str:
     parts = []
-    invigda = int(f.value("sot_punkter_invigda"))
+    invigda = int(f.value(ids.SOT_INAUGURATED))
     if invigda == 0:
         parts.append("Inga nya SOT-punkter (service- och trygghetspunkter) invigdes under året.")
     else:
-        what = f.noun("sot_punkter_invigda", TOTAL, "SOT-punkt (service- och trygghetspunkt)",
+        what = f.noun(ids.SOT_INAUGURATED, TOTAL, "SOT-punkt (service- och trygghetspunkt)",
                       "SOT-punkter (service- och trygghetspunkter)")
         parts.append(f"Under {year} invigdes {what}: {_places_text(sot)}.")
-    total = int(f.value("sot_punkter_totalt"))
+    total = int(f.value(ids.SOT_TOTAL))
     if total:
-        parts.append(f"Totalt var {f.noun('sot_punkter_totalt', TOTAL, 'SOT-punkt', 'SOT-punkter')} i drift i "
+        parts.append(f"Totalt var {f.noun(ids.SOT_TOTAL, TOTAL, 'SOT-punkt', 'SOT-punkter')} i drift i "
                      "länet vid årets utgång.")
     if len(decided):
         by_kommun: dict[str, list[str]] = {}
@@ -360,18 +359,18 @@ def _places_and_plans_paragraph(year: int, sot, decided, f: _Figures) -> str:
         parts.append(f"När det gäller de kommunala planerna antog {join_sv(items)} under året.")
     else:
         parts.append("Inga kommunala serviceplaner eller handlingsplaner antogs under året.")
-    service = int(f.value("kommuner_med_antagen_serviceplan"))
-    action = int(f.value("kommuner_med_antagen_handlingsplan"))
+    service = int(f.value(ids.SERVICE_PLANS_ADOPTED))
+    action = int(f.value(ids.ACTION_PLANS_ADOPTED))
     if service and action:
-        parts.append(f"Vid årets slut hade {f.noun('kommuner_med_antagen_serviceplan', TOTAL, 'kommun', 'kommuner')}"
-                     f" en antagen serviceplan och {f.count('kommuner_med_antagen_handlingsplan')} hade en antagen "
+        parts.append(f"Vid årets slut hade {f.noun(ids.SERVICE_PLANS_ADOPTED, TOTAL, 'kommun', 'kommuner')}"
+                     f" en antagen serviceplan och {f.count(ids.ACTION_PLANS_ADOPTED)} hade en antagen "
                      "handlingsplan.")
     elif service:
-        parts.append(f"Vid årets slut hade {f.noun('kommuner_med_antagen_serviceplan', TOTAL, 'kommun', 'kommuner')}"
+        parts.append(f"Vid årets slut hade {f.noun(ids.SERVICE_PLANS_ADOPTED, TOTAL, 'kommun', 'kommuner')}"
                      " en antagen serviceplan, men ingen kommun hade en antagen handlingsplan.")
     elif action:
         parts.append("Ingen kommun hade en antagen serviceplan vid årets slut, men "
-                     f"{f.noun('kommuner_med_antagen_handlingsplan', TOTAL, 'kommun', 'kommuner')} hade en antagen "
+                     f"{f.noun(ids.ACTION_PLANS_ADOPTED, TOTAL, 'kommun', 'kommuner')} hade en antagen "
                      "handlingsplan.")
     else:
         parts.append("Ingen kommun hade en antagen serviceplan eller handlingsplan vid årets slut.")
@@ -379,7 +378,7 @@ def _places_and_plans_paragraph(year: int, sot, decided, f: _Figures) -> str:
 
 
 def _access_paragraph(lan: str, kommuner, f: _Figures, limit_km: float = DEFAULT_LIMIT_KM) -> str | None:
-    people_id, share_id = over_limit_id("befolkning", limit_km), over_limit_id("andel", limit_km)
+    people_id, share_id = ids.over_limit_id(ids.PEOPLE, limit_km), ids.over_limit_id(ids.SHARE, limit_km)
     if not f.has(people_id, "fullsortiment"):
         return None
     km = fmt_km(limit_km)
@@ -391,11 +390,11 @@ def _access_paragraph(lan: str, kommuner, f: _Figures, limit_km: float = DEFAULT
         parts = [f"Enligt tillgänglighetsanalysen bodde "
                  f"{f.noun(people_id, 'fullsortiment', 'person', 'personer')}, "
                  f"{f.percent(share_id, 'fullsortiment')} av befolkningen i {lan}, {distance} vid årets slut."]
-        shares = [(f.value(share_id, f"fullsortiment|{k}"), -i, k) for i, k in enumerate(kommuner)
-                  if f.has(share_id, f"fullsortiment|{k}")]
+        shares = [(f.value(share_id, f"fullsortiment{SEP}{k}"), -i, k) for i, k in enumerate(kommuner)
+                  if f.has(share_id, f"fullsortiment{SEP}{k}")]
         if len(shares) > 1 and max(shares)[0] > 0:
             _, _, top = max(shares)
-            dim = f"fullsortiment|{top}"
+            dim = f"fullsortiment{SEP}{top}"
             parts.append(f"Andelen var högst i {kommun_name(top)}, där {f.percent(share_id, dim)} av invånarna "
                          f"({f.noun(people_id, dim, 'person', 'personer')}) hade så långt till en sådan butik.")
     road = _road_sentences(limit_km, f)
@@ -409,10 +408,10 @@ def _access_paragraph(lan: str, kommuner, f: _Figures, limit_km: float = DEFAULT
 
 def _road_sentences(limit_km: float, f: _Figures) -> str | None:
     """The road figures beside fågelvägen (``templates/memo/vagnat.txt.j2``), or None without a network."""
-    road_id = over_limit_id("befolkning", limit_km, prefix="vag")
-    straight_id = over_limit_id("befolkning", limit_km)
+    road_id = ids.over_limit_id(ids.PEOPLE, limit_km, prefix=ids.ROAD_PREFIX)
+    straight_id = ids.over_limit_id(ids.PEOPLE, limit_km)
     full = "fullsortiment"
-    if not (f.has(road_id, full) and f.has("vag_restid_medel_min", full)):
+    if not (f.has(road_id, full) and f.has(ids.ROAD_MEAN_MINUTES, full)):
         return None
 
     def people(indicator, dim):
@@ -422,13 +421,13 @@ def _road_sentences(limit_km: float, f: _Figures) -> str | None:
         return f.noun(indicator, dim, "person", "personer")
 
     daily = "dagligvaror"
-    unreachable = int(round(f.value("vag_befolkning_ej_nabar", full))) if f.has("vag_befolkning_ej_nabar", full) \
+    unreachable = int(round(f.value(ids.ROAD_UNREACHABLE, full))) if f.has(ids.ROAD_UNREACHABLE, full) \
         else 0
     text = memo_env().get_template("vagnat.txt.j2").render(
         km=fmt_km(limit_km), over_road=people(road_id, full), over_straight=people(straight_id, full),
-        minutes=f.decimal("vag_restid_medel_min", full),
+        minutes=f.decimal(ids.ROAD_MEAN_MINUTES, full),
         over_road_daily=people(road_id, daily) if f.has(road_id, daily) and f.value(road_id, daily) > 0 else None,
-        unreachable=f.noun("vag_befolkning_ej_nabar", full, "person", "personer") if unreachable else None)
+        unreachable=f.noun(ids.ROAD_UNREACHABLE, full, "person", "personer") if unreachable else None)
     return re.sub(r"[ \t\r\n]+", " ", text).strip()  # keeps the no-break spaces
 
 
@@ -445,7 +444,7 @@ def compose(report) -> Draft:
 
     # The analyst's own words (<year>/text/*.md) stand instead of the generated paragraphs they cover.
     paragraphs: list = [texts.rendered(report, texts.SUMMARY) or _overview(year, program.prioriterade_omraden, f)]
-    if f.value("insatser_antal") > 0:  # with no activities at all the overview says so once
+    if f.value(ids.ACTIVITIES) > 0:  # with no activities at all the overview says so once
         for i, area in enumerate(program.prioriterade_omraden):
             paragraphs.append(texts.rendered(report, area) or _area_paragraph(i, area, activities, goals, f))
     elif any(texts.rendered(report, area) for area in program.prioriterade_omraden):
@@ -463,9 +462,8 @@ def compose(report) -> Draft:
     table = []
     for form in report.indicators.stod_per_form.index:
         dim = str(form)
-        table.append((dim, f.digits("stod_antal", dim), f.amount("stod_belopp_kr", dim)))
-    funding = [(str(source), *(f.amount(f"finansiering_{c}", str(source)) for c in ("budget_kr", "beslutat_kr",
-                                                                                     "utbetalt_kr")))
+        table.append((dim, f.digits(ids.SUPPORT_COUNT, dim), f.amount(ids.SUPPORT_KR, dim)))
+    funding = [(str(source), *(f.amount(ident, str(source)) for ident in ids.FUNDING.values()))
                for source in report.indicators.finansiering.index]
     return Draft(paragraphs, support_index, table, list(f.used), funding,
                   texts.rendered(report, texts.CONCLUSIONS))
