@@ -22,8 +22,8 @@ from papermill.engines import NBClientEngine, papermill_engines
 
 from ..paths import notebooks_dir
 
-__all__ = ["ENGINE_NAME", "KERNEL_PRELOAD", "RESET_TAG", "ReusedKernelEngine", "execute", "shutdown_kernel",
-           "start_kernel"]
+__all__ = ["ENGINE_NAME", "KERNEL_PRELOAD", "RESET_TAG", "START_ATTEMPTS", "READY_TIMEOUT", "ReusedKernelEngine",
+           "execute", "shutdown_kernel", "start_kernel"]
 
 ENGINE_NAME = "serviceprogram"
 RESET_TAG = "serviceprogram-reset"
@@ -31,6 +31,14 @@ RESET_TAG = "serviceprogram-reset"
 # imported lazily by the package), so the first notebook does not pay for them.
 KERNEL_PRELOAD = ("serviceprogram.publishing.report", "serviceprogram.publishing.whatif",
                   "serviceprogram.publishing.overview", "serviceprogram.inputs.schemas", "pyproj", "scipy.spatial")
+# A kernel that dies while it starts is started again on new ports, up to this many times in all.
+# jupyter_client picks free ports and writes them to the connection file; the kernel binds them
+# a moment later. In between another process may take one (the second worker starting its kernel
+# at the same time, another build, a JupyterLab): the kernel then dies with "Address already in
+# use" before it answers. Seen on a loaded machine; nothing the analyst could do about it.
+START_ATTEMPTS = 3
+# Seconds a starting kernel may take to answer (it imports the package): generous, for a loaded laptop.
+READY_TIMEOUT = 600
 
 
 def _kernel_manager_class():
@@ -55,6 +63,7 @@ class ReusedKernelEngine(NBClientEngine):
 
     _manager = None
     _pid: int | None = None
+    _answered = None  # the manager whose kernel has answered once
 
     @classmethod
     def kernel_manager(cls):
@@ -78,10 +87,38 @@ class ReusedKernelEngine(NBClientEngine):
                                       extra_arguments=[f"--IPKernelApp.exec_lines=import {', '.join(KERNEL_PRELOAD)}"])
 
     @classmethod
+    def ready(cls) -> None:
+        """Start this process's kernel if needed and wait until it answers.
+
+        A kernel that died before answering is replaced by a new one on new
+        ports (see :data:`START_ATTEMPTS`); one that is alive but silent for
+        :data:`READY_TIMEOUT` seconds is an error.
+        """
+        from jupyter_core.utils import run_sync
+
+        for attempt in range(1, START_ATTEMPTS + 1):
+            cls.start()
+            km = cls._manager
+            if cls._answered is km:
+                return
+            client = km.client()
+            client.start_channels()
+            try:
+                run_sync(client.wait_for_ready)(timeout=READY_TIMEOUT)
+                cls._answered = km
+                return
+            except RuntimeError:
+                if attempt == START_ATTEMPTS or run_sync(km.is_alive)():
+                    raise
+                cls.shutdown()  # the next attempt makes a new manager, which picks new ports
+            finally:
+                client.stop_channels()
+
+    @classmethod
     def shutdown(cls) -> None:
         """Stop this process's kernel, if it has one; the next notebook starts a new one."""
         km, pid = cls._manager, cls._pid
-        cls._manager, cls._pid = None, None
+        cls._manager, cls._pid, cls._answered = None, None, None
         if km is not None and pid == os.getpid() and km.has_kernel:
             from jupyter_core.utils import run_sync
 
@@ -89,6 +126,7 @@ class ReusedKernelEngine(NBClientEngine):
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        cls.ready()
         kwargs["km"] = cls.kernel_manager()
         return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
