@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import UsageError
 
-__all__ = ["is_editor_file", "PROGRAM_FILE", "DATA_DIR_ENV", "NOTEBOOKS_ENV", "YEAR_DIR", "project_root", "resolve_data_dir",
+__all__ = ["check_year", "is_editor_file", "PROGRAM_FILE", "DATA_DIR_ENV", "NOTEBOOKS_ENV", "YEAR_DIR", "project_root", "resolve_data_dir",
            "find_years", "notebooks_dir", "OUT_SUFFIX", "default_out_dir", "git_commit"]
 
 PROGRAM_FILE = "program.toml"
@@ -63,6 +63,16 @@ def resolve_data_dir(data_dir=None) -> Path:
     if not (path / PROGRAM_FILE).is_file():
         raise UsageError(f"Datamappen {path} saknar {PROGRAM_FILE}.")
     return path
+
+
+def check_year(year, first: int = 1000, last: int = 9999) -> int:
+    """``year`` if it is a whole number (not a bool) from ``first`` to ``last``; else a UsageError.
+
+    The one check of a year given to the tool (the command line parses the text first).
+    """
+    if isinstance(year, bool) or not isinstance(year, int) or not first <= year <= last:
+        raise UsageError(f"Ogiltigt år: {year!r} (ange fyra siffror, t.ex. 2026).")
+    return year
 
 
 def find_years(data_dir) -> list[int]:

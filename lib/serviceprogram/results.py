@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import Problem, ServiceprogramError
+from .files import write_atomically
 
 __all__ = ["FOLDER", "MANIFEST", "SCHEMA_VERSION", "ResultsError", "YearResults", "from_report", "load",
            "save", "attach", "find", "inputs_digest"]
@@ -253,7 +253,7 @@ def _write_table(folder: Path, name: str, frame: pd.DataFrame) -> _Table:
     rows = [[_encode(v, k) for v, k in zip(row, kinds)] for row in flat.itertuples(index=False, name=None)]
     names = [*(n for n in index_levels), *frame.columns]
     text = json.dumps({"falt": names, "rader": rows}, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    (folder / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+    write_atomically(folder / f"{name}.json", text + "\n")
     return _Table(file=f"{name}.json", rows=len(frame), index=index_columns, columns=columns,
                   columns_name=frame.columns.name, columns_dtype=str(frame.columns.dtype))
 
@@ -289,9 +289,7 @@ def save(results_or_report, folder) -> Path:
                          indata_sha256=results.inputs_sha256, stod_varningar=results.stod_varningar,
                          has_access=results.has_access, has_roads=results.has_roads,
                          max_anslutning_m=results.max_snap_m, tables=tables)
-    tmp = folder / f"{MANIFEST}.tmp"
-    tmp.write_text(manifest.model_dump_json(indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / MANIFEST)
+    write_atomically(folder / MANIFEST, manifest.model_dump_json(indent=1) + "\n")
     return folder
 
 

@@ -38,9 +38,10 @@ def num(value, decimals: int = 0, missing: str = "–") -> str:
     return format_decimal(round(float(value), decimals), format=pattern, locale=LOCALE)
 
 
-def decimal(value, max_decimals: int = 2) -> str:
-    """As many decimals as needed, at most ``max_decimals``: ``2.5`` -> ``2,5``, ``10.0`` -> ``10``."""
-    pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
+def decimal(value, max_decimals: int = 2, grouping: bool = True) -> str:
+    """As many decimals as needed, at most ``max_decimals``: ``2.5`` -> ``2,5``, ``10.0`` -> ``10``;
+    ``grouping=False`` leaves out the thousands separator (for labels and ids)."""
+    pattern = ("#,##0" if grouping else "0") + ("." + "#" * max_decimals if max_decimals else "")
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .. import text as fmt
 from ..errors import AccessError
 from ..inputs.program import DEFAULT_BANDS_KM as _PROGRAM_BANDS_KM
 
@@ -36,7 +37,7 @@ def fmt_km(value: float) -> str:
     """
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:g}".replace(".", ",")
+    return fmt.decimal(value, 6, grouping=False)
 
 
 def check_bands(bands_km: Iterable[float]) -> tuple[float, ...]:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import ids
 from ..ids import COUNTY, SEP, TOTAL
+from ..inputs.caps import is_cap_warning
 from ..inputs.loading import YearData
 from ..inputs.schemas import BESOKSFORMER, INSATS_STATUS, PLAN_STATUS, STODFORMER
 from ..inputs.service_points import SERVICE_TYPES, offers, open_at_year_end
@@ -282,7 +283,7 @@ def compute(data: YearData) -> YearIndicators:
         planer_per_status=plans_by_status(t["serviceplaner"]),
         planer_beslutade=plans_decided(t["serviceplaner"], year),
         finansiering=funding_table(program, year),
-        varningar=sum(1 for w in data.warnings if w.column == "belopp_kr"),
+        varningar=sum(1 for w in data.warnings if is_cap_warning(w)),
     )
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..errors import DataError, UsageError
 from ..inputs.program import load_program
-from ..paths import default_out_dir, find_years, resolve_data_dir
+from ..paths import check_year, default_out_dir, find_years, resolve_data_dir
 from . import cache, folders
 from .parts import (
     NOTEBOOK,
@@ -95,8 +95,7 @@ def check_years(data_dir: Path, years) -> list[int]:
     program = load_program(data_dir)
     checked = []
     for year in years:
-        if not isinstance(year, int) or isinstance(year, bool):
-            raise UsageError(f"Året måste vara ett heltal: {year!r}")
+        check_year(year)
         if not program.forsta_ar - 1 <= year <= program.sista_ar:
             raise UsageError(f"Året {year} ligger utanför programperioden {program.forsta_ar}–{program.sista_ar}.")
         if year not in available:

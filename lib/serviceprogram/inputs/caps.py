@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import WARNING, Problem
 from ..text import count_text, kr
 
-__all__ = ["CAPS_RESOURCE", "Cap", "SupportType", "CapRules", "caps_text", "load_caps",
+__all__ = ["CAP_COLUMN", "is_cap_warning", "CAPS_RESOURCE", "Cap", "SupportType", "CapRules", "caps_text", "load_caps",
            "MAX_LISTED_DECISIONS", "cap_warnings"]
 
 CAPS_RESOURCE = "stodtak.toml"
@@ -95,6 +95,15 @@ def _decision_list(rows: pd.DataFrame) -> str:
     return ", ".join(parts) + (f" och {count_text(more, 'beslut', 'beslut', neuter=True)} till" if more > 0 else "")
 
 
+#: The column a cap warning points at: the amount of the recipient's first capped decision.
+CAP_COLUMN = "belopp_kr"
+
+
+def is_cap_warning(problem: Problem) -> bool:
+    """True for a warning made by :func:`cap_warnings` (the report counts and lists them)."""
+    return problem.severity == WARNING and problem.column == CAP_COLUMN
+
+
 def cap_warnings(stod: pd.DataFrame, year: int, label: str, rules: CapRules | None = None) -> list[Problem]:
     """Warnings for recipients whose support in ``year`` exceeds a cap.
 
@@ -134,7 +143,7 @@ def cap_warnings(stod: pd.DataFrame, year: int, label: str, rules: CapRules | No
                 decisions = _decision_list(stod.loc[mine])
                 amount = stod.loc[rows[0], "belopp_kr"]
                 warnings.append(Problem(
-                    label, int(rows[0]), "belopp_kr", None if pd.isna(amount) else str(int(amount)),
+                    label, int(rows[0]), CAP_COLUMN, None if pd.isna(amount) else str(int(amount)),
                     f"{name} har fått sammanlagt {kr(total)} i {cap.stodform}{counted} under {year}, "
                     f"över taket {kr(cap.tak_kr)}. Besluten: {decisions}. {cap.kommentar} "
                     "Kontrollera besluten.".replace("  ", " "),

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, UsageError
-from ..paths import PROGRAM_FILE
+from ..paths import PROGRAM_FILE, check_year
 
 __all__ = ["InitResult", "describe", "explain_program_problems", "init_region", "placeholder_problems",
            "read_population_file"]
@@ -209,8 +209,7 @@ def _init_arguments(lan: str, year: int | None, folder):
         names = ", ".join(f"{c.kod} {c.lan}" for c in reference.counties())
         raise UsageError(f"Okänt län: {lan!r}. Ange länskod, länets namn eller regionens namn: {names}.")
     year = dt.date.today().year if year is None else year
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise UsageError(f"Ogiltigt år: {year!r} (ange fyra siffror, t.ex. 2026).")
+    check_year(year, first=2000, last=2100)
     folder = Path(folder).expanduser().resolve()
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"Mappen {folder} finns redan och är inte tom. init skapar bara en ny datamapp och "

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, UsageError
+from ..paths import check_year
 from . import schemas
 from .loading import load_year, resolve_data_dir
 from .reading import WORKBOOK
@@ -245,8 +246,7 @@ def new_year(data_dir, year: int, load=load_year) -> NewYearResult:
         If the previous year has errors (every problem is listed), or if the
         new folder unexpectedly fails validation (it is then removed again).
     """
-    if isinstance(year, bool) or not isinstance(year, int) or not 1000 < year <= 9999:
-        raise UsageError(f"Ogiltigt år: {year!r} (ange fyra siffror, t.ex. 2026).")
+    check_year(year, first=1001)  # the previous year has four digits too
     data_dir = resolve_data_dir(data_dir)
     _check_folders(data_dir, year)
     previous = year - 1

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import UsageError
+from ..paths import check_year
 from ..xlsx import (
     BOLD,
     FMT_COORD,
@@ -400,7 +401,7 @@ def write_template(data_dir, year: int, force: bool = False, keep_data: bool = F
     """
     from ..inputs.loading import resolve_data_dir
 
-    year = _check_year(year)
+    year = check_year(year)
     data_dir = resolve_data_dir(data_dir)
     program = load_program(data_dir)
     if keep_data:
@@ -460,8 +461,3 @@ def _rewrite_with_data(data_dir: Path, program: Program, year: int, load=None) -
         raise
     return path
 
-
-def _check_year(year) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 9999:
-        raise UsageError(f"Ogiltigt år: {year!r} (ange fyra siffror, t.ex. 2026).")
-    return year

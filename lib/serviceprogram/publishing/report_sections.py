@@ -12,7 +12,7 @@ import pandas as pd
 from .. import text as fmt
 from ..files import build_date
 from ..ids import COUNTY, TOTAL
-from ..inputs.caps import load_caps
+from ..inputs.caps import is_cap_warning, load_caps
 from ..inputs.schemas import INSATS_STATUS, STODFORMER
 from ..paths import git_commit
 from . import charts
@@ -179,7 +179,7 @@ class ReportSections:
                                    numeric=range(1, len(forms) + 1), css="wide")
         lead = self._text("support", "lead", count=int(by_type.loc[TOTAL, "antal"]),
                           amount=by_type.loc[TOTAL, "belopp_kr"], per_capita=by_k.loc[COUNTY, "kr_per_invanare"])
-        warnings = [w for w in self.data.warnings if w.column == "belopp_kr"]
+        warnings = [w for w in self.data.warnings if is_cap_warning(w)]
         types_table = self.support_types_table()
         funding_table = self.funding_table()
         funding = self.indicators.finansiering
