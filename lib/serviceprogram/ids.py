@@ -10,6 +10,8 @@ ids are documented in ``docs/indikatorer.md`` (a test checks that every id of
 """
 from __future__ import annotations
 
+from .text import decimal
+
 __all__ = ["TOTAL", "COUNTY", "SEP", "DEFAULT_LIMIT_KM",
            "SUPPORT_COUNT", "SUPPORT_KR", "SUPPORT_COUNT_BY_MUNICIPALITY", "SUPPORT_KR_BY_MUNICIPALITY",
            "SUPPORT_KR_PER_INHABITANT", "SUPPORT_KR_BY_TYPE_AND_MUNICIPALITY", "VISITS", "VISITS_BY_MUNICIPALITY",
@@ -94,9 +96,8 @@ ALL = YEAR + ACCESS + ROAD
 def limit_token(limit_km: float) -> str:
     """Indicator id fragment for a limit: 10 -> "10km", 7.5 -> "7_5km".
 
-    The km value as :func:`serviceprogram.analysis.bands.fmt_km` writes it,
-    with ``_`` for the decimal comma (spelled out here so that the base layer
-    does not import the analysis).
+    The km value as :func:`serviceprogram.analysis.bands.fmt_km` writes it
+    (:func:`serviceprogram.text.decimal`), with ``_`` for the decimal comma.
 
     Parameters
     ----------
@@ -108,8 +109,7 @@ def limit_token(limit_km: float) -> str:
     str
         Id-safe token.
     """
-    number = str(int(limit_km)) if float(limit_km).is_integer() else f"{limit_km:g}".replace(".", "_")
-    return number + "km"
+    return decimal(limit_km, 6, grouping=False).replace(",", "_") + "km"
 
 
 def over_limit_id(measure: str, limit_km: float, prefix: str = ACCESS_PREFIX) -> str:

@@ -35,8 +35,6 @@ def fmt_km(value: float) -> str:
     str
         Number without trailing zeros, decimal comma.
     """
-    if float(value).is_integer():
-        return str(int(value))
     return fmt.decimal(value, 6, grouping=False)
 
 
