@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import peak_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
@@ -43,18 +45,6 @@ def big_stod(folder: Path, rows: int) -> float:
         writer.writerow(row)
     path.write_text(out.getvalue(), encoding="utf-8")
     return path.stat().st_size / 1e6
-
-
-def peak_mb() -> float:
-    """Peak resident memory of this process so far (MB), on Linux, macOS and Windows."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        import psutil
-
-        return psutil.Process().memory_info().peak_wset / 2**20
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
 def measure(folder: Path) -> tuple[float, str]:

@@ -18,13 +18,11 @@ import csv
 import datetime as dt
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import psutil
+from benchlib import run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -49,35 +47,6 @@ def synthetic_stod(folder: Path, rows: int, seed: int) -> float:
             row["belopp_kr"] = str(round(int(row["belopp_kr"]) * rng.uniform(0.5, 1.5) / 10) * 10)
             writer.writerow(row)
     return path.stat().st_size / 1e6
-
-
-def run_measured(cmd: list[str], interval: float = 0.2) -> tuple[float, float, float, int]:
-    """Run ``cmd``; returns seconds, peak MB of the process tree, peak MB of one process, exit code."""
-    start = time.perf_counter()
-    process = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_tree = peak_one = 0
-    while process.poll() is None:
-        total = 0
-        for member in [process, *_children(process)]:
-            try:
-                rss = member.memory_info().rss
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-            total += rss
-            peak_one = max(peak_one, rss)
-        peak_tree = max(peak_tree, total)
-        time.sleep(interval)
-    seconds = time.perf_counter() - start
-    if process.returncode:
-        sys.stderr.write(process.stderr.read().decode("utf-8", "replace")[-3000:])
-    return seconds, peak_tree / 2**20, peak_one / 2**20, process.returncode
-
-
-def _children(process):
-    try:
-        return process.children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
 
 
 def main() -> None:

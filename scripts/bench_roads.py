@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from benchlib import peak_mb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 
@@ -48,17 +49,6 @@ def synthetic_graph(side: int, extra_frac: float = 0.25):
     length = np.hypot(*(xy[end] - xy[start]).T) * RNG.uniform(1.0, 1.3, len(start))
     speed = RNG.choice([30.0, 50.0, 70.0, 90.0], len(start))
     return xy, start, end, length, speed
-
-
-def peak_mb() -> float:
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    except ImportError:  # Windows
-        import psutil
-
-        return psutil.Process().memory_info().peak_wset / 2**20
 
 
 def warm_up() -> None:

@@ -21,6 +21,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -148,6 +149,11 @@ class Program:
 
     def kommun_lookup(self) -> dict[str, str]:
         """Map lower-cased name or code to the municipality's name."""
+        return dict(self._kommun_lookup)
+
+    @cached_property
+    def _kommun_lookup(self) -> dict[str, str]:
+        # Made once per programme: resolve_kommun runs for every cell of a population grid.
         lookup = {}
         for k in self.kommuner:
             lookup[k.namn.casefold()] = k.namn
@@ -163,7 +169,7 @@ class Program:
         if value is None:
             return None
         text, _ = normalise(str(value))
-        return self.kommun_lookup().get(text.strip().casefold())
+        return self._kommun_lookup.get(text.strip().casefold())
 
     def section(self, name: str):
         """An optional top-level table (see :data:`SECTIONS`), or None when the file has none."""

@@ -182,9 +182,30 @@ def _explain_date(rule: str, value) -> str:
     return f"Dag {day} finns inte i {_MONTHS[month - 1]} {year}"
 
 
+def _once_per_value(fn):
+    """``fn`` computed once for each distinct cell value of a table (a pure function of the value).
+
+    A population grid repeats the same municipality and the same small counts
+    thousands of times. The key holds the value's type, so that ``1``,
+    ``1.0`` and ``True`` (equal in Python) keep their own results.
+    """
+    cache = {}
+
+    def call(value):
+        try:
+            key = (type(value), value)
+            return cache[key]
+        except KeyError:
+            result = cache[key] = fn(value)
+            return result
+        except TypeError:  # an unhashable value: computed every time
+            return fn(value)
+    return call
+
+
 def _checks(field: Field, program: Program, year: int | None) -> list[pa.Check]:
     def element(fn, error):
-        return pa.Check(fn, element_wise=True, error=error)
+        return pa.Check(_once_per_value(fn), element_wise=True, error=error)
 
     kind = field.kind
     if kind == "number":
@@ -321,6 +342,18 @@ def _text(value):
     return None if value is None or (isinstance(value, float) and value != value) else str(value).strip()
 
 
+def _number(value) -> float:
+    return parsing.parse_number(value) if value is not None else float("nan")
+
+
+def _whole(value):
+    return int(parsing.parse_number(value)) if value is not None else pd.NA
+
+
+def _date(value):
+    return parsing.parse_date(value) if value is not None else None
+
+
 def convert(frame: pd.DataFrame, fields, program: Program) -> pd.DataFrame:
     """Typed copy of a valid raw frame.
 
@@ -346,19 +379,20 @@ def convert(frame: pd.DataFrame, fields, program: Program) -> pd.DataFrame:
             out[f.name] = None
         column = out[f.name]
         if f.kind in ("number", "lat", "lon", "x", "y"):
-            out[f.name] = column.map(lambda v: parsing.parse_number(v) if v is not None else float("nan")).astype(float)
+            out[f.name] = column.map(_once_per_value(_number)).astype(float)
         elif f.kind in ("amount", "count"):
-            out[f.name] = column.map(lambda v: int(parsing.parse_number(v)) if v is not None else pd.NA).astype("Int64")
+            out[f.name] = column.map(_once_per_value(_whole)).astype("Int64")
         elif f.kind == "date":
-            out[f.name] = pd.to_datetime(column.map(lambda v: parsing.parse_date(v) if v is not None else None))
+            out[f.name] = pd.to_datetime(column.map(_once_per_value(_date)))
         elif f.kind == "bool":
-            out[f.name] = column.map(parsing.parse_bool).astype(bool)
+            out[f.name] = column.map(_once_per_value(parsing.parse_bool)).astype(bool)
         elif f.kind in ("choice", "area"):
             choices = f.choices if f.kind == "choice" else program.prioriterade_omraden
             canonical = {c.casefold(): c for c in choices}
             out[f.name] = column.map(lambda v: canonical[str(v).strip().casefold()] if v is not None else "")
         elif f.kind == "kommun":
-            out[f.name] = pd.Series([program.resolve_kommun(v) for v in column], index=out.index, dtype=object)
+            resolve = _once_per_value(program.resolve_kommun)
+            out[f.name] = pd.Series([resolve(v) for v in column], index=out.index, dtype=object)
         else:
             out[f.name] = pd.Series([_text(v) for v in column], index=out.index, dtype=object)
     ordered = [f.name for f in fields] + [c for c in out.columns if c not in {f.name for f in fields}]
