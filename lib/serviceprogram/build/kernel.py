@@ -18,9 +18,11 @@ import atexit
 import os
 from pathlib import Path
 
-from papermill.engines import NBClientEngine, papermill_engines
-
+from ..jupyter_imports import without_iri_checker
 from ..paths import notebooks_dir
+
+without_iri_checker()  # before papermill imports nbformat (see serviceprogram.jupyter_imports)
+from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
 
 __all__ = ["ENGINE_NAME", "KERNEL_PRELOAD", "RESET_TAG", "START_ATTEMPTS", "READY_TIMEOUT", "ReusedKernelEngine",
            "execute", "shutdown_kernel", "start_kernel"]

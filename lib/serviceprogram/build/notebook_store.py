@@ -13,8 +13,11 @@ them). Used twice, so that autosave never dirties git:
 """
 from __future__ import annotations
 
-import nbformat
-from nbstripout import strip_output
+from ..jupyter_imports import without_iri_checker
+
+without_iri_checker()  # before the first import of nbformat (see serviceprogram.jupyter_imports)
+import nbformat  # noqa: E402
+from nbstripout import strip_output  # noqa: E402
 
 __all__ = ["CHECK_TAG", "EXTRA_KEYS", "clean", "pre_save"]
 

@@ -30,6 +30,9 @@ def template_dir() -> Path:
 
 def _exporter_class():
     """nbconvert's HTMLExporter with an autoescaping jinja2 environment."""
+    from ..jupyter_imports import without_iri_checker
+
+    without_iri_checker()  # before nbconvert imports nbformat
     from nbconvert import HTMLExporter
 
     class ReportExporter(HTMLExporter):
