@@ -136,11 +136,12 @@ def test_parts_are_handed_out_by_windows_of_years_longest_first(tmp_path):
     pool = RecordingPool()
     results = list(build._run((pool, 2), jobs, None))
     assert sorted(r.year for r in results) == [0, 2023, 2024, 2025, 2026, 2027, 2028]
-    first_window = [(name, 2023 + i) for name in ("report_part", "whatif_part", "exports_part") for i in range(4)]
-    assert pool.submitted[:12] == first_window  # four years (twice the workers), longest parts first
-    assert pool.submitted[12:] == [("report_part", 2027), ("report_part", 2028), ("overview_part", 0),
-                                   ("whatif_part", 2027), ("whatif_part", 2028),
-                                   ("exports_part", 2027), ("exports_part", 2028)]
+    first_window = [(name, 2023 + i) for name in ("report_part", "pdf_part", "whatif_part", "exports_part")
+                    for i in range(4)]
+    assert pool.submitted[:16] == first_window  # four years (twice the workers), longest parts first
+    assert pool.submitted[16:] == [("report_part", 2027), ("report_part", 2028), ("pdf_part", 2027),
+                                   ("pdf_part", 2028), ("overview_part", 0), ("whatif_part", 2027),
+                                   ("whatif_part", 2028), ("exports_part", 2027), ("exports_part", 2028)]
     published = sorted(p.name for p in tmp_path.iterdir() if p.name != build.LOCK_FILE)
     assert published == ["2023", "2024", "2025", "2026", "2027", "2028", "program"]  # no staging, no owner lock left
     assert not any((tmp_path / name / build.STAGING_MARKER).exists() for name in published)

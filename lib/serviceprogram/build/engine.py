@@ -6,11 +6,12 @@
   which boot while the parent validates every year to build: one invalid
   year stops the whole batch before anything is written, with every problem
   listed, and the workers stop at once (:mod:`.workers`).
-- A year is built as three parts (follow-up report, what-if page, exported
-  files), handed out to the free workers a few years at a time, longest
-  parts first. The report's notebook computes the year's results once and
+- A year is built as four parts (follow-up report, its PDF, what-if page,
+  exported files), handed out to the free workers a few years at a time,
+  longest parts first. The report's notebook computes the year's results once and
   saves them in the staging folder (:mod:`serviceprogram.results`); the
-  what-if page and the exports of that year start after it and read them,
+  PDF, the what-if page and the exports of that year start after it and
+  read what it wrote,
   and the overview starts after every year's report and reads a copy of
   them all (:attr:`.parts.Part.after`). A worker imports
   papermill, nbconvert and WeasyPrint on its first part and reuses them and
@@ -53,6 +54,7 @@ from .parts import (
     exports_part,
     notebook_path,
     overview_part,
+    pdf_part,
     report_part,
     resolve_parts,
     results_dir,
@@ -73,7 +75,8 @@ from .workers import (
 __all__ = ["check_years", "validate_all", "stale_years", "build_years",
            # named here for the callers of the engine (defined in .parts, .staging and .workers)
            "NOTEBOOK", "WHATIF_NOTEBOOK", "OVERVIEW_NOTEBOOK", "OVERVIEW_RESULTS", "notebook_path",
-           "execute_notebook", "results_dir", "report_part", "exports_part", "whatif_part", "overview_part",
+           "execute_notebook", "results_dir", "report_part", "pdf_part", "exports_part", "whatif_part",
+           "overview_part",
            "Part", "PARTS", "YEAR_PARTS", "resolve_parts", "LOCK_FILE", "STAGING_MARKER", "STAGING_PATTERN",
            "BuildResult", "Job", "publish", "remove_stale_staging", "START_METHOD_ENV", "START_METHODS",
            "start_method", "start_kernel", "shutdown_kernel"]
@@ -131,7 +134,7 @@ def build_years(data_dir=None, out_dir=None, years=None, progress=None, jobs: in
     """Validate the years that need it, then build them (and the overview) in parallel.
 
     The workers start (and start their kernels) while the data is validated;
-    a year's three parts may be built by different workers and are published
+    a year's parts may be built by different workers and are published
     together.
 
     Parameters

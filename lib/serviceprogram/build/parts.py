@@ -20,8 +20,8 @@ from ..inputs.program import load_program
 from ..paths import notebooks_dir
 
 __all__ = ["NOTEBOOK", "WHATIF_NOTEBOOK", "OVERVIEW_NOTEBOOK", "OVERVIEW_RESULTS", "notebook_path",
-           "execute_notebook", "results_dir", "report_part", "exports_part", "whatif_part", "overview_part",
-           "Part", "PARTS", "YEAR_PARTS", "resolve_parts", "run_part"]
+           "execute_notebook", "results_dir", "report_part", "pdf_part", "exports_part", "whatif_part",
+           "overview_part", "Part", "PARTS", "YEAR_PARTS", "resolve_parts", "run_part"]
 
 NOTEBOOK = "uppfoljning.ipynb"
 WHATIF_NOTEBOOK = "tillganglighet.ipynb"
@@ -70,7 +70,7 @@ def _report(data_dir: Path, year: int, data, previous):
 
 
 def report_part(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
-    """The follow-up report: the executed notebook, its HTML and its PDF.
+    """The follow-up report: the executed notebook and its HTML (the PDF is :func:`pdf_part`).
 
     Parameters
     ----------
@@ -93,7 +93,7 @@ def report_part(staging: Path, data_dir: Path, year: int, data=None, previous=No
     DataError
         If the year's data is invalid.
     """
-    from ..publishing.render import html_to_pdf, notebook_to_html
+    from ..publishing.render import notebook_to_html
 
     report = _report(data_dir, year, data, previous)
     program = report.program
@@ -102,8 +102,21 @@ def report_part(staging: Path, data_dir: Path, year: int, data=None, previous=No
     title = f"Uppföljning av regionalt serviceprogram {year} – {program.region}"
     html = notebook_to_html(nb, title, f"{program.program}: uppföljning av år {year}", program.exempeldata)
     (staging / f"uppfoljning-{year}.html").write_text(html, encoding="utf-8")
-    html_to_pdf(html, staging / f"uppfoljning-{year}.pdf")
     return len(report.data.warnings)
+
+
+def pdf_part(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
+    """The follow-up report's PDF, from the HTML that :func:`report_part` wrote; returns 0.
+
+    A part of its own: WeasyPrint takes about a third of a report's time, and
+    as a separate part it runs beside the next year's notebook on the other
+    worker instead of after it on the same one.
+    """
+    from ..publishing.render import html_to_pdf
+
+    html = (Path(staging) / f"uppfoljning-{year}.html").read_text(encoding="utf-8")
+    html_to_pdf(html, Path(staging) / f"uppfoljning-{year}.pdf")
+    return 0
 
 
 def exports_part(staging: Path, data_dir: Path, year: int, data=None, previous=None) -> int:
@@ -188,12 +201,13 @@ def _whatif_year(staging: Path, data_dir: Path, year: int, data=None, previous=N
 # short ones fill the gaps at the end.
 PARTS: dict[str, Part] = {part.name: part for part in (
     Part("report_part", report_part, 0),
-    Part("overview_part", overview_part, 1, after=("report_part",)),
-    Part("whatif_part", _whatif_year, 2, loaded=False, after=("report_part",)),
-    Part("exports_part", exports_part, 3, kernel=False, after=("report_part",)),
+    Part("pdf_part", pdf_part, 1, kernel=False, loaded=False, after=("report_part",)),
+    Part("overview_part", overview_part, 2, after=("report_part",)),
+    Part("whatif_part", _whatif_year, 3, loaded=False, after=("report_part",)),
+    Part("exports_part", exports_part, 4, kernel=False, after=("report_part",)),
 )}
 # What a year's build makes (scripts/bench_build.py narrows it with ``parts=``).
-YEAR_PARTS = ("report_part", "whatif_part", "exports_part")
+YEAR_PARTS = ("report_part", "pdf_part", "whatif_part", "exports_part")
 
 
 def resolve_parts(parts) -> list[Part]:
