@@ -193,20 +193,28 @@ class ReportSections:
                             checked_forms=fmt.join(sorted({c.stodform.lower() for c in load_caps().caps}), "eller"))
         return self._fragment(html, type_table, kommun_table)
 
+    def _beside_previous(self, label: str, current: pd.DataFrame, previous: pd.DataFrame | None, fields):
+        """Columns and rows of a table by category: the year's figures, then the year before's (when given).
+
+        ``fields``: ``(heading, column, format)`` for each figure, in order.
+        """
+        columns = [label] + [heading for heading, _, _ in fields]
+        if previous is not None:
+            columns += [f"{heading} {self.year - 1}" for heading, _, _ in fields]
+        rows = []
+        for key, row in current.iterrows():
+            cells = [key] + [show(row[column]) for _, column, show in fields]
+            if previous is not None:
+                cells += [show(previous.loc[key, column]) for _, column, show in fields]
+            rows.append(cells)
+        return columns, rows
+
     def _support_by_type(self):
         """Support per type of the year (and the year before): table and chart."""
         cur, prev = self.indicators, self.previous_indicators
         by_type = cur.stod_per_form
-        columns = ["Stödform", "Antal", "Belopp"]
-        if prev:
-            columns += [f"Antal {self.year - 1}", f"Belopp {self.year - 1}"]
-        rows = []
-        for form, r in by_type.iterrows():
-            row = [form, fmt.num(r["antal"]), fmt.kr(r["belopp_kr"])]
-            if prev:
-                p = prev.stod_per_form.loc[form]
-                row += [fmt.num(p["antal"]), fmt.kr(p["belopp_kr"])]
-            rows.append(row)
+        columns, rows = self._beside_previous("Stödform", by_type, prev.stod_per_form if prev else None,
+                                              [("Antal", "antal", fmt.num), ("Belopp", "belopp_kr", fmt.kr)])
         table = self._table(self._text("support", "type_caption"), columns, rows,
                             numeric=range(1, len(columns)), total_last=True)
         forms = list(STODFORMER)
@@ -299,16 +307,9 @@ class ReportSections:
             return self._empty()
         cur, prev = self.indicators, self.previous_indicators
         status = cur.planer_per_status
-        columns = ["Status", "Serviceplan", "Handlingsplan"]
-        if prev:
-            columns += [f"Serviceplan {self.year - 1}", f"Handlingsplan {self.year - 1}"]
-        rows = []
-        for s, r in status.iterrows():
-            row = [s, fmt.num(r["serviceplan"]), fmt.num(r["handlingsplan"])]
-            if prev:
-                row += [fmt.num(prev.planer_per_status.loc[s, "serviceplan"]),
-                        fmt.num(prev.planer_per_status.loc[s, "handlingsplan"])]
-            rows.append(row)
+        columns, rows = self._beside_previous(
+            "Status", status, prev.planer_per_status if prev else None,
+            [("Serviceplan", "serviceplan", fmt.num), ("Handlingsplan", "handlingsplan", fmt.num)])
         status_table = self._table(self._text("plans", "status_caption"), columns, rows,
                                    numeric=range(1, len(columns)))
         plans = self.data.tables["serviceplaner"].set_index("kommun").reindex(self.program.kommun_names)
