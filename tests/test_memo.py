@@ -462,3 +462,53 @@ def test_invalid_report_is_refused(tmp_path):
     assert not report.valid
     with pytest.raises(UsageError):
         memo.write_memo(report, tmp_path)
+
+
+# --- the wording lives in templates ------------------------------------------------------------
+
+SENTENCE_TEMPLATES = {  # template -> one of its phrases
+    "oversikt.txt.j2": "som hade ett mätbart målvärde och ett redovisat utfall",
+    "omrade.txt.j2": "fanns inga insatser i årets handlingsplan",
+    "stod.txt.j2": "fattades inga beslut om stöd till kommersiell service",
+    "platser.txt.j2": "i drift i länet vid årets utgång",
+    "tillganglighet.txt.j2": "Eftersom avståndet mäts fågelvägen är vägen minst lika lång",
+    "vagnat.txt.j2": "Räknat längs vägnätet bodde",
+}
+
+
+def test_the_summary_wording_lives_in_templates():
+    """A writer changes the summary's sentences in templates/memo/, never in Python."""
+    lib = Path(words.__file__).resolve().parents[2]
+    python = "\n".join(p.read_text(encoding="utf-8") for p in lib.rglob("*.py"))
+    for name, phrase in SENTENCE_TEMPLATES.items():
+        template = (lib / "templates" / "memo" / name).read_text(encoding="utf-8")
+        assert phrase in " ".join(template.split()), name
+        assert phrase not in python, f"{phrase!r} is written in Python"
+
+
+def test_a_changed_template_changes_the_summary(monkeypatch):
+    """The paragraphs come from the templates: a new wording there is what the memo says."""
+    from jinja2 import DictLoader, PackageLoader
+    from jinja2.loaders import ChoiceLoader
+
+    report = Report.load(2024, DATA)
+    env = words._sentence_env()
+    monkeypatch.setattr(env, "loader", ChoiceLoader([
+        DictLoader({"platser.txt.j2": "Ny   formulering\n om {{ year }}."}), PackageLoader("serviceprogram", "templates/memo")]))
+    env.cache.clear()
+    try:
+        assert "Ny formulering om 2024." in memo.summary_paragraphs(report)
+    finally:
+        env.cache.clear()
+
+
+def test_inserted_values_keep_their_white_space():
+    """Only the template's own line breaks and spaces are collapsed, never those of a title."""
+    title = "Två  mellanslag\toch tabb"
+    long = pd.DataFrame({"indikator": ["insatser_antal_per_omrade"] * 2,
+                         "dimension": ["Medborgare|Totalt", "Medborgare|Genomförd"], "varde": [1.0, 1.0]})
+    activities = pd.DataFrame({"prioriterat_omrade": ["Medborgare"], "status": ["Genomförd"], "insats": [title]})
+    goals = pd.DataFrame({"prioriterat_omrade": ["Medborgare"], "uppnatt": [True], "insats": [title]})
+    text = words._area_paragraph(0, "Medborgare", activities, goals, words._Figures(long))
+    assert text == (f"Inom det prioriterade området Medborgare fanns en insats. Den gällde ”{title}” och "
+                    f"genomfördes under året. Målet för ”{title}” var mätbart och nåddes.")

@@ -4,11 +4,12 @@ Every figure is looked up in the year's long indicator table (``report.long``,
 the rows of ``indikatorer-<year>.csv``) through one helper that records what
 it formats (:class:`_Figures`): :func:`memo_figures` returns those records, so
 a test can compare each stated figure with the CSV, and the text cannot state
-a figure that is not an indicator. Longer passages are templates in
-``templates/memo/``.
+a figure that is not an indicator. The sentences themselves are templates in
+``templates/memo/`` (one per paragraph); this module decides what they receive.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -184,226 +185,72 @@ class Draft:
 
 
 # --- The year in words ----------------------------------------------------------------------
+# The sentences are templates in templates/memo/ (oversikt, omrade, stod, platser, tillganglighet,
+# vagnat): a writer changes the wording there. This module chooses what the templates receive.
 
-_STATUS_ADJ = fmt.STATUS_WORDS
+# ASCII white space inside inserted values is kept as it is: it travels through the collapsing of the
+# template's own line breaks as lone surrogates, which text decoded from UTF-8 or read from XML
+# never holds.
+_PROTECT = {ord(c): 0xDC00 + ord(c) for c in " \t\r\n"}
+_RESTORE = {code: char for char, code in _PROTECT.items()}
+_TEMPLATE_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def _sentences(template: str, **context) -> str:
+    """One paragraph from ``templates/memo/<template>``: runs of the template's spaces and line
+    breaks become one space (the no-break spaces of the figures stay)."""
+    text = _sentence_env().get_template(template).render(**context)
+    return _TEMPLATE_SPACE.sub(" ", text).strip().translate(_RESTORE)
 
 
 def _overview(year: int, areas, f: _Figures) -> str:
-    total = int(f.value(ids.ACTIVITIES))
-    if total == 0:
-        return f"Handlingsplanen för {year} innehöll inga insatser."
-    parts = [f"Handlingsplanen för {year} omfattade "
-             f"{f.noun(ids.ACTIVITIES, TOTAL, 'insats', 'insatser')} inom de prioriterade områdena "
-             f"{join_sv(areas)}."]
-    done = int(f.value(ids.ACTIVITIES, "Genomförd"))
-    if done == total:
-        parts.append("Den var genomförd vid årets slut." if total == 1
-                     else "Samtliga var genomförda vid årets slut.")
-    else:
-        states = []
-        for status in INSATS_STATUS:
-            n = int(f.value(ids.ACTIVITIES, status))
-            if n:
-                f.count(ids.ACTIVITIES, status)
-                states.append(f"{fmt.number_in_words(n)} {_STATUS_ADJ[status][0 if n == 1 else 1]}")
-        parts.append(f"Av insatserna var {join_sv(states)} vid årets slut.")
-    with_goal = int(f.value(ids.ACTIVITIES_WITH_TARGET))
-    met = int(f.value(ids.ACTIVITIES_TARGET_MET))
-    if with_goal == 0:
-        parts.append("Ingen insats hade både ett mätbart målvärde och ett redovisat utfall.")
-    elif with_goal == 1:
-        parts.append("Den enda insats som hade ett mätbart målvärde och ett redovisat utfall "
-                     + ("nådde sitt mål." if met else "nådde inte sitt mål."))
-    else:
-        n_goal = f.count(ids.ACTIVITIES_WITH_TARGET)
-        which = f"av de {n_goal} insatser som hade ett mätbart målvärde och ett redovisat utfall"
-        if met == with_goal:
-            parts.append(f"Samtliga {n_goal} insatser som hade ett mätbart målvärde och ett redovisat utfall "
-                         "nådde målet.")
-        elif met == 0:
-            parts.append(f"Ingen {which} nådde målet.")
-        else:
-            parts.append(f"Målet nåddes i {f.count(ids.ACTIVITIES_TARGET_MET)} {which}.")
-    return " ".join(parts)
+    return _sentences("oversikt.txt.j2", year=year, areas=list(areas), f=f)
 
 
 def _area_paragraph(index: int, area: str, activities, goals, f: _Figures) -> str:
-    dim = f"{area}{SEP}{TOTAL}"
-    total = int(f.value(ids.ACTIVITIES_BY_AREA, dim))
-    if total == 0:
-        return f"Inom det prioriterade området {area} fanns inga insatser i årets handlingsplan."
-    n_text = f.noun(ids.ACTIVITIES_BY_AREA, dim, "insats", "insatser")
-    opening = (
-        f"Inom det prioriterade området {area} fanns {n_text}.",
-        f"För området {area} innehöll handlingsplanen {n_text}.",
-        f"I området {area} ingick {n_text}.",
-    )[index % 3]
-    parts = [opening]
     mine = activities[activities["prioriterat_omrade"] == area]
     titles = {s: [quoted(t) for t in mine.loc[mine["status"] == s, "insats"]] for s in INSATS_STATUS}
-    if total == 1:
-        status = next(s for s in INSATS_STATUS if titles[s])
-        verb = {"Genomförd": "genomfördes under året", "Pågår": "pågick fortfarande vid årets slut",
-                "Ej påbörjad": "hade inte påbörjats vid årets slut", "Inställd": "ställdes in"}[status]
-        parts.append(f"Den gällde {titles[status][0]} och {verb}.")
-    else:
-        done = titles["Genomförd"]
-        n_done = int(f.value(ids.ACTIVITIES_BY_AREA, f"{area}{SEP}Genomförd"))
-        if n_done == total:
-            lead = "Båda" if total == 2 else "Samtliga"
-            parts.append(f"{lead} genomfördes under året: {join_sv(done)}.")
-        elif n_done:
-            parts.append(f"Av dessa genomfördes {f.count(ids.ACTIVITIES_BY_AREA, f'{area}{SEP}Genomförd')} "
-                         f"under året: {join_sv(done)}.")
-        else:
-            parts.append("Ingen av dem hade slutförts vid årets slut.")
-        if titles["Pågår"]:
-            parts.append(f"Arbetet med {join_sv(titles['Pågår'])} pågick fortfarande vid årets slut.")
-        for status, verb in (("Ej påbörjad", "hade ännu inte påbörjats"), ("Inställd", "ställdes in")):
-            if titles[status]:
-                noun = "Insatsen" if len(titles[status]) == 1 else "Insatserna"
-                parts.append(f"{noun} {join_sv(titles[status])} {verb}.")
     mine_goals = goals[goals["prioriterat_omrade"] == area]
     met = [quoted(t) for t in mine_goals.loc[mine_goals["uppnatt"], "insats"]]
     missed = [quoted(t) for t in mine_goals.loc[~mine_goals["uppnatt"].astype(bool), "insats"]]
-    if met:
-        met_text = (f"Målet för {met[0]} var mätbart och nåddes" if len(met) == 1
-                    else f"Målen för {join_sv(met)} var mätbara och nåddes")
-        if missed:
-            target = "målvärdet" if len(missed) == 1 else "målvärdena"
-            parts.append(f"{met_text}, medan {target} för {join_sv(missed)} inte nåddes.")
-        else:
-            parts.append(f"{met_text}.")
-    elif missed:
-        target = "Målvärdet" if len(missed) == 1 else "Målvärdena"
-        parts.append(f"{target} för {join_sv(missed)} nåddes inte under året.")
-    return " ".join(parts)
+    return _sentences("omrade.txt.j2", index=index, area=area, dim=f"{area}{SEP}{TOTAL}",
+                      dim_done=f"{area}{SEP}Genomförd", titles=titles, met=met, missed=missed, f=f)
 
 
 def _support_paragraph(year: int, f: _Figures) -> str:
-    total = int(f.value(ids.SUPPORT_COUNT))
-    if total == 0:
-        parts = [f"Under {year} fattades inga beslut om stöd till kommersiell service."]
-    else:
-        parts = [f"Under {year} fattades {f.noun(ids.SUPPORT_COUNT, TOTAL, 'beslut', 'beslut', neuter=True)} om stöd "
-                 f"till kommersiell service på sammanlagt {f.kronor(ids.SUPPORT_KR)}."]
-        given = [s for s in STODFORMER if f.value(ids.SUPPORT_COUNT, s) > 0]
-        missing = [s for s in STODFORMER if f.value(ids.SUPPORT_COUNT, s) == 0]
-        largest = max(given, key=lambda s: (f.value(ids.SUPPORT_KR, s), -STODFORMER.index(s)))
-
-        def decisions(form: str) -> str:
-            return (f"{f.noun(ids.SUPPORT_COUNT, form, 'beslut', 'beslut', neuter=True)} och "
-                    f"{f.kronor(ids.SUPPORT_KR, form)}")
-
-        if len(given) == 1:
-            parts.append(f"Samtliga beslut gällde {largest.lower()}.")
-        else:
-            parts.append(f"Störst belopp avsåg {largest.lower()}, med {decisions(largest)}.")
-            rest = [f"{s.lower()} med {decisions(s)}" for s in given if s != largest]
-            parts.append(f"Övriga beslut fördelade sig på {join_sv(rest, 'samt')}.")
-        if missing:
-            parts.append(f"Inga beslut fattades om {join_sv([s.lower() for s in missing], 'eller')}.")
-    visits = int(f.value(ids.VISITS))
-    physical = int(f.value(ids.VISITS, "Fysiskt"))
-    digital = int(f.value(ids.VISITS, "Digitalt"))
-    if visits == 0:
-        parts.append("Inga företagsbesök hos servicegivare gjordes under året.")
-    elif physical and digital:
-        parts.append("I arbetet med servicegivarna gjordes "
-                     f"{f.noun(ids.VISITS, TOTAL, 'företagsbesök', 'företagsbesök', True)}, varav "
-                     f"{f.noun(ids.VISITS, 'Fysiskt', 'fysiskt', 'fysiska', True)} och "
-                     f"{f.noun(ids.VISITS, 'Digitalt', 'digitalt', 'digitala', True)}.")
-    elif physical:
-        # Digital meetings may happen without being registered as visits: say nothing about them.
-        parts.append("I arbetet med servicegivarna gjordes "
-                     f"{f.noun(ids.VISITS, 'Fysiskt', 'fysiskt företagsbesök', 'fysiska företagsbesök', True)}.")
-    else:
-        parts.append("I arbetet med servicegivarna gjordes "
-                     f"{f.noun(ids.VISITS, 'Digitalt', 'digitalt företagsbesök', 'digitala företagsbesök', True)}"
-                     " men inga fysiska.")
-    return " ".join(parts)
+    given = [s for s in STODFORMER if f.value(ids.SUPPORT_COUNT, s) > 0]
+    missing = [s for s in STODFORMER if f.value(ids.SUPPORT_COUNT, s) == 0]
+    largest = max(given, key=lambda s: (f.value(ids.SUPPORT_KR, s), -STODFORMER.index(s))) if given else None
+    return _sentences("stod.txt.j2", year=year, given=given, missing=missing, largest=largest, f=f)
 
 
-def _places_text(sot) -> str:
-    """``Valsjöbyn och Rötviken i Krokoms kommun samt Hallen i Åre kommun``."""
+def _places(sot) -> list[tuple[str, list[str]]]:
+    """The new SOT-punkter by municipality, in order: ``[("Krokom", ["Valsjöbyn", "Rötviken"]), ...]``."""
     groups: dict[str, list[str]] = {}
     for place in sot.itertuples():
         name = str(place.ort or place.namn)
         names = groups.setdefault(str(place.kommun), [])
         if name not in names:
             names.append(name)
-    pieces = [f"{join_sv(names)} i {kommun_name(kommun)}" for kommun, names in groups.items()]
-    inner_and = any(len(names) > 1 for names in groups.values())
-    return join_sv(pieces, "samt" if inner_and else "och")
+    return list(groups.items())
 
 
 def _places_and_plans_paragraph(year: int, sot, decided, f: _Figures) -> str:
-    parts = []
-    invigda = int(f.value(ids.SOT_INAUGURATED))
-    if invigda == 0:
-        parts.append("Inga nya SOT-punkter (service- och trygghetspunkter) invigdes under året.")
-    else:
-        what = f.noun(ids.SOT_INAUGURATED, TOTAL, "SOT-punkt (service- och trygghetspunkt)",
-                      "SOT-punkter (service- och trygghetspunkter)")
-        parts.append(f"Under {year} invigdes {what}: {_places_text(sot)}.")
-    total = int(f.value(ids.SOT_TOTAL))
-    if total:
-        parts.append(f"Totalt var {f.noun(ids.SOT_TOTAL, TOTAL, 'SOT-punkt', 'SOT-punkter')} i drift i "
-                     "länet vid årets utgång.")
-    if len(decided):
-        by_kommun: dict[str, list[str]] = {}
-        for row in decided.itertuples():
-            by_kommun.setdefault(str(row.kommun), []).append(f"en {str(row.plan).lower()}")
-        items = [f"{kommun_name(k)} {join_sv(plans)}" for k, plans in by_kommun.items()]
-        # Gapping: "antog Bergs kommun en serviceplan och Krokoms kommun en handlingsplan".
-        parts.append(f"När det gäller de kommunala planerna antog {join_sv(items)} under året.")
-    else:
-        parts.append("Inga kommunala serviceplaner eller handlingsplaner antogs under året.")
-    service = int(f.value(ids.SERVICE_PLANS_ADOPTED))
-    action = int(f.value(ids.ACTION_PLANS_ADOPTED))
-    if service and action:
-        parts.append(f"Vid årets slut hade {f.noun(ids.SERVICE_PLANS_ADOPTED, TOTAL, 'kommun', 'kommuner')}"
-                     f" en antagen serviceplan och {f.count(ids.ACTION_PLANS_ADOPTED)} hade en antagen "
-                     "handlingsplan.")
-    elif service:
-        parts.append(f"Vid årets slut hade {f.noun(ids.SERVICE_PLANS_ADOPTED, TOTAL, 'kommun', 'kommuner')}"
-                     " en antagen serviceplan, men ingen kommun hade en antagen handlingsplan.")
-    elif action:
-        parts.append("Ingen kommun hade en antagen serviceplan vid årets slut, men "
-                     f"{f.noun(ids.ACTION_PLANS_ADOPTED, TOTAL, 'kommun', 'kommuner')} hade en antagen "
-                     "handlingsplan.")
-    else:
-        parts.append("Ingen kommun hade en antagen serviceplan eller handlingsplan vid årets slut.")
-    return " ".join(parts)
+    plans: dict[str, list[str]] = {}
+    for row in decided.itertuples():
+        plans.setdefault(str(row.kommun), []).append(str(row.plan).lower())
+    return _sentences("platser.txt.j2", year=year, places=_places(sot), plans=list(plans.items()), f=f)
 
 
 def _access_paragraph(lan: str, kommuner, f: _Figures, limit_km: float = DEFAULT_LIMIT_KM) -> str | None:
     people_id, share_id = ids.over_limit_id(ids.PEOPLE, limit_km), ids.over_limit_id(ids.SHARE, limit_km)
     if not f.has(people_id, "fullsortiment"):
         return None
-    km = fmt_km(limit_km)
-    people = int(f.value(people_id, "fullsortiment"))
-    distance = f"mer än {km}{NBSP}km fågelvägen från närmaste dagligvarubutik med fullsortiment"
-    if people == 0:
-        parts = [f"Enligt tillgänglighetsanalysen bodde ingen i {lan} {distance} vid årets slut."]
-    else:
-        parts = [f"Enligt tillgänglighetsanalysen bodde "
-                 f"{f.noun(people_id, 'fullsortiment', 'person', 'personer')}, "
-                 f"{f.percent(share_id, 'fullsortiment')} av befolkningen i {lan}, {distance} vid årets slut."]
-        shares = [(f.value(share_id, f"fullsortiment{SEP}{k}"), -i, k) for i, k in enumerate(kommuner)
-                  if f.has(share_id, f"fullsortiment{SEP}{k}")]
-        if len(shares) > 1 and max(shares)[0] > 0:
-            _, _, top = max(shares)
-            dim = f"fullsortiment{SEP}{top}"
-            parts.append(f"Andelen var högst i {kommun_name(top)}, där {f.percent(share_id, dim)} av invånarna "
-                         f"({f.noun(people_id, dim, 'person', 'personer')}) hade så långt till en sådan butik.")
-    road = _road_sentences(limit_km, f)
-    if road:
-        parts.append(road)
-    else:
-        parts.append("Eftersom avståndet mäts fågelvägen är vägen minst lika lång. Butiker i grannlänen och i "
-                     "Norge finns inte i underlaget, så nära länsgränsen kan avstånden vara överskattade.")
-    return " ".join(parts)
+    shares = [(f.value(share_id, f"fullsortiment{SEP}{k}"), -i, k) for i, k in enumerate(kommuner)
+              if f.has(share_id, f"fullsortiment{SEP}{k}")]
+    top = max(shares)[2] if len(shares) > 1 and max(shares)[0] > 0 else None
+    return _sentences("tillganglighet.txt.j2", lan=lan, km=fmt_km(limit_km), people_id=people_id,
+                      share_id=share_id, top=top, road=lambda: _road_sentences(limit_km, f) or "", f=f)
 
 
 def _road_sentences(limit_km: float, f: _Figures) -> str | None:
@@ -423,12 +270,11 @@ def _road_sentences(limit_km: float, f: _Figures) -> str | None:
     daily = "dagligvaror"
     unreachable = int(round(f.value(ids.ROAD_UNREACHABLE, full))) if f.has(ids.ROAD_UNREACHABLE, full) \
         else 0
-    text = memo_env().get_template("vagnat.txt.j2").render(
-        km=fmt_km(limit_km), over_road=people(road_id, full), over_straight=people(straight_id, full),
+    return _sentences(
+        "vagnat.txt.j2", km=fmt_km(limit_km), over_road=people(road_id, full), over_straight=people(straight_id, full),
         minutes=f.decimal(ids.ROAD_MEAN_MINUTES, full),
         over_road_daily=people(road_id, daily) if f.has(road_id, daily) and f.value(road_id, daily) > 0 else None,
         unreachable=f.noun(ids.ROAD_UNREACHABLE, full, "person", "personer") if unreachable else None)
-    return re.sub(r"[ \t\r\n]+", " ", text).strip()  # keeps the no-break spaces
 
 
 def compose(report) -> Draft:
@@ -527,6 +373,19 @@ def memo_figures(report) -> list[tuple[str, str, str]]:
         If the report's data is invalid.
     """
     return compose(report).figures
+
+@functools.cache
+def _sentence_env():
+    """The environment of the summary's sentence templates (see :func:`_sentences`)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("serviceprogram", "templates/memo"), autoescape=False,
+                      undefined=StrictUndefined, keep_trailing_newline=False, lstrip_blocks=True,
+                      extensions=["jinja2.ext.do"], finalize=lambda value: str(value).translate(_PROTECT))
+    env.globals.update(join=join_sv, kommun_name=kommun_name, ids=ids, TOTAL=TOTAL, SEP=SEP, nbsp=NBSP,
+                       statuses=INSATS_STATUS, status_words=fmt.STATUS_WORDS)
+    return env
+
 
 def memo_env():
     from jinja2 import Environment, PackageLoader, StrictUndefined
