@@ -16,13 +16,20 @@ from ..errors import Problem, ServiceprogramError
 from ..inputs import service_points
 from ..inputs.geo import projection
 from .report import LIMIT_KM, AccessFigures, Fragment, Report
+from .report_base import Document
 
 
-class WhatIf:
-    """A scenario against the baseline of one year. Use :meth:`load`."""
+class WhatIf(Document):
+    """A scenario against the baseline of one year. Use :meth:`load`.
+
+    A document of its own (the what-if page): its tables and figures are numbered on the page and its
+    wording is in ``templates/sections/whatif.txt.j2``; the year's :class:`Report` gives the data.
+    """
 
     def __init__(self, report: Report, stang, nya, problems=None):
+        super().__init__()
         self.report = report
+        self.year, self.program = report.year, report.program
         self.stang = [stang] if isinstance(stang, str) else list(stang or [])
         self.nya = list(nya or [])
         self.problems = problems or []
@@ -70,7 +77,7 @@ class WhatIf:
             return scenario
         try:
             scenario.result  # noqa: B018 - validates ids and new points
-        except (ServiceprogramError, ValueError, KeyError, TypeError) as exc:
+        except ServiceprogramError as exc:  # the scenario's own checks (analysis.scenario); a bug is not a message
             scenario.problems = [Problem("scenario", None, None, None, str(exc))]
         return scenario
 
@@ -118,21 +125,22 @@ class WhatIf:
 
     def _changes(self) -> list[str]:
         points = self.report.data.tables["serviceplatser"].set_index("id")
-        changes = [f"{points.at[i, 'namn']} i {points.at[i, 'ort']} ({points.at[i, 'kommun']}) stänger." for i in self.stang]
+        changes = [self._text("whatif", "closes", namn=points.at[i, "namn"], ort=points.at[i, "ort"],
+                              kommun=points.at[i, "kommun"]) for i in self.stang]
         for new in self.nya:
-            types = ", ".join(service_points.SERVICE_TYPES.get(t, t).lower() for t in new.get("typer", []))
-            changes.append(f"En ny plats, {new.get('namn', 'utan namn')}, öppnar på {fmt.num(new['lat'], 4)} N, "
-                           f"{fmt.num(new['lon'], 4)} O med {types}.")
+            changes.append(self._text("whatif", "opens", named="namn" in new, namn=new.get("namn"), lat=new["lat"],
+                                      lon=new["lon"], types=[service_points.SERVICE_TYPES.get(t, t)
+                                                             for t in new.get("typer", [])]))
         return changes
 
     def show(self) -> Fragment:
         """The scenario's changes and the tables per municipality and per service type."""
         report = self.report
         if self.problems:
-            return Fragment(report._render("invalid", list=self.problems, data_dir=report.data_dir),
+            return Fragment(self._render("invalid", list=self.problems, data_dir=report.data_dir),
                             "\n".join(p.as_text() for p in self.problems))
         if report.data.befolkning is None:
-            return report.no_population_section("Tänk om: tillgång till service", "scenario")
+            return report.no_population_section(self._text("whatif", "no_population_heading"), "scenario")
         over = self.result.over_limit
         county = access.COUNTY_LABEL
         rows = []
@@ -143,32 +151,28 @@ class WhatIf:
             r = r.iloc[0]
             rows.append([kommun, fmt.num(r["befolkning_utgangslage"]), fmt.num(r["befolkning_scenario"]),
                          fmt.signed(r["forandring_befolkning"])])
-        over_table = report._table(f"Personer med mer än {LIMIT_KM} km fågelvägen till närmaste dagligvarubutik med "
-                                   f"fullsortiment, {report.year}",
-                                   ["Kommun", "Utgångsläge", "Scenario", "Förändring"], rows,
-                                   numeric=(1, 2, 3), total_last=True)
+        over_table = self._table(self._text("whatif", "over_caption", limit=LIMIT_KM),
+                                 ["Kommun", "Utgångsläge", "Scenario", "Förändring"], rows,
+                                 numeric=(1, 2, 3), total_last=True)
         rows = []
         for key, label in service_points.SERVICE_TYPES.items():
             r = over[(over["typ"] == key) & (over["kommun"] == county)].iloc[0]
             rows.append([label, fmt.num(r["befolkning_utgangslage"]), fmt.num(r["befolkning_scenario"]),
                          fmt.signed(r["forandring_befolkning"])])
-        types_table = report._table(f"Personer i hela länet med mer än {LIMIT_KM} km fågelvägen per servicetyp",
-                                    ["Servicetyp", "Utgångsläge", "Scenario", "Förändring"], rows, numeric=(1, 2, 3))
+        types_table = self._table(self._text("whatif", "types_caption", limit=LIMIT_KM),
+                                  ["Servicetyp", "Utgångsläge", "Scenario", "Förändring"], rows, numeric=(1, 2, 3))
         total = over[(over["typ"] == "fullsortiment") & (over["kommun"] == county)].iloc[0]
         change = int(total["forandring_befolkning"])
-        lead = (f"I scenariot har {fmt.num(total['befolkning_scenario'])} personer mer än {LIMIT_KM} km fågelvägen "
-                f"till närmaste dagligvarubutik med fullsortiment, mot {fmt.num(total['befolkning_utgangslage'])} "
-                f"i utgångsläget: " + (f"{fmt.num(abs(change))} {'fler' if change > 0 else 'färre'}." if change
-                                       else "ingen skillnad."))
+        lead = self._text("whatif", "lead", limit=LIMIT_KM, scenario=total["befolkning_scenario"],
+                          baseline=total["befolkning_utgangslage"], change=change)
         road_table = None
         if self.road is not None:
-            road_table = report._table(f"Personer med mer än {LIMIT_KM} km längs vägnätet till närmaste "
-                                       f"dagligvarubutik med fullsortiment, {report.year}",
-                                       ["Kommun", "Utgångsläge", "Scenario", "Förändring"],
-                                       [[k, fmt.num(a), fmt.num(b), fmt.signed(c)] for k, a, b, c in self.road],
-                                       numeric=(1, 2, 3), total_last=True)
-        html = report._render("whatif", changes=self._changes(), lead=lead, over_table=over_table,
-                              types_table=types_table, road_table=road_table)
+            road_table = self._table(self._text("whatif", "road_caption", limit=LIMIT_KM),
+                                     ["Kommun", "Utgångsläge", "Scenario", "Förändring"],
+                                     [[k, fmt.num(a), fmt.num(b), fmt.signed(c)] for k, a, b, c in self.road],
+                                     numeric=(1, 2, 3), total_last=True)
+        html = self._render("whatif", changes=self._changes(), lead=lead, over_table=over_table,
+                            types_table=types_table, road_table=road_table)
         tables = (over_table, types_table, *([road_table] if road_table is not None else []))
         return Fragment(html, "\n\n".join(t.as_text() for t in tables))
 
@@ -181,14 +185,13 @@ class WhatIf:
         report, data = self.report, self.report.data
         fig = access_maps.access_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
                                        "fullsortiment", data.program.avstandsband_km, lan=data.program.lan,
-                                       title="Scenario: avstånd fågelvägen till närmaste dagligvarubutik med "
-                                             "fullsortiment", borders=report.borders,
+                                       title=self._text("whatif", "map_title"), borders=report.borders,
                                        localities=report.localities, roads=report.road_lines)
         alt = access_maps.alt_text_map(data.befolkning, self.result.dist_scenario, self.result.points, data.year,
                                          "fullsortiment", data.program.avstandsband_km, lan=data.program.lan,
                                          roads=report.road_lines is not None)
-        return Fragment(str(report._figure(fig, "Scenario. " + alt, "Scenariots avstånd fågelvägen till närmaste "
-                                           "dagligvarubutik med fullsortiment.", raster=True)), "Karta")
+        return Fragment(str(self._figure(fig, self._text("whatif", "map_alt", alt=alt),
+                                         self._text("whatif", "map_caption"), raster=True)), "Karta")
 
 
 __all__ = ["WhatIf", "AccessFigures"]

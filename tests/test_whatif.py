@@ -1,0 +1,34 @@
+"""The what-if page (publishing.whatif.WhatIf): a document of its own, its wording in a template."""
+from __future__ import annotations
+
+import pytest
+from conftest import DATA
+from serviceprogram.analysis import scenario
+from serviceprogram.publishing.whatif import WhatIf
+
+
+def test_a_bug_in_the_scenario_is_not_turned_into_a_message(monkeypatch):
+    """Only the scenario's own checks become problems for the analyst; a bug stays a bug (exit 3)."""
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(scenario, "scenario", broken)
+    with pytest.raises(KeyError):
+        WhatIf.load(2024, DATA, stang=[])
+
+
+def test_a_bad_new_point_is_a_problem_naming_it():
+    what_if = WhatIf.load(2024, DATA, stang=[], nya=[{"namn": "Ny butik", "lat": "norr", "lon": 14.5,
+                                                       "typer": ["fullsortiment"]}])
+    [problem] = what_if.problems
+    assert problem.rule == "Ny serviceplats nr 1 (Ny butik): lat och lon måste vara tal."
+
+
+def test_the_page_numbers_its_own_tables_and_says_what_changes():
+    what_if = WhatIf.load(2024, DATA, stang=[], nya=[{"namn": "Ny butik", "lat": 63.2, "lon": 14.5,
+                                                       "typer": ["fullsortiment", "paketombud"]}])
+    html = what_if.show().html
+    assert "<li>En ny plats, Ny butik, öppnar på 63,2000 N, 14,5000 O med dagligvaror, fullsortiment, " \
+           "paketombud.</li>" in html
+    assert "Tabell 1." in html and "Tabell 2." in html
+    assert "Figur 1." in what_if.map().html
