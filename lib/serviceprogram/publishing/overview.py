@@ -32,7 +32,7 @@ from ..paths import find_years, resolve_data_dir
 from . import charts
 from .report import LIMIT_KM, Document, Fragment, Report, Table
 
-__all__ = ["SECTIONS", "RULE", "Assessment", "bounds", "assess", "Overview", "PEOPLE_OVER_LIMIT"]
+__all__ = ["SECTIONS", "Assessment", "bounds", "assess", "Overview", "PEOPLE_OVER_LIMIT"]
 
 #: The indicator of people over the programme's distance limit (its id is made by ids.over_limit_id).
 PEOPLE_OVER_LIMIT = ids.over_limit_id(ids.PEOPLE, LIMIT_KM)
@@ -45,10 +45,6 @@ SECTIONS = (
 )
 REACHED, ON_TRACK, AT_RISK, TOO_EARLY, MISSED = (
     "Uppnått", "I fas", "Risk att målet inte nås", "För tidigt att bedöma", "Inte uppnått")
-RULE = ("Bedömningsregel: ett mål är uppnått när det senaste värdet når målvärdet (minst eller högst, enligt "
-        "målets riktning). Annars dras en rät linje genom årens värden (minsta kvadratmetoden) och läses av "
-        "vid målåret: når linjen målet är målet i fas, annars finns risk att det inte nås. Med bara ett år "
-        "är det för tidigt att bedöma, och efter målåret är ett ej nått mål inte uppnått.")
 
 
 @dataclass(frozen=True)
@@ -211,9 +207,10 @@ class Overview(Document):
             lines.append(f"{y}: stöd {fmt.kr(amount)}, {fmt.num(count)} beslut")
             support_rows.append([str(y), fmt.kr(amount), fmt.num(count)])
         years = [str(y) for y in self.years]
-        targets = Table("Programmets mål: värde per år och bedömning", ["Mål", *years, "Målvärde", "Bedömning"],
+        targets = Table(self._text("overview", "key_targets_caption"), ["Mål", *years, "Målvärde", "Bedömning"],
                         target_rows, set(range(1, len(years) + 1))) if target_rows else None
-        support = Table("Beslutat stöd per år", ["År", "Belopp", "Antal beslut"], support_rows, {1, 2})
+        support = Table(self._text("overview", "key_support_caption"), ["År", "Belopp", "Antal beslut"], support_rows,
+                        {1, 2})
         html = self._render("key_figures", targets=targets, support=support)
         return Fragment(html, "\n".join(lines).replace("\u00a0", " "))
 
@@ -228,7 +225,8 @@ class Overview(Document):
         # The tables and figures are numbered in the order they are made: targets, support, activity, access.
         sections = {**self._support(years), **self._activity(), **self._access(years)}
         html = self._render("overview", years=years, skipped=self.skipped, sections=SECTIONS,
-                            targets_lead=targets_lead, targets_table=targets_table, rule=RULE,
+                            targets_lead=targets_lead, targets_table=targets_table, limit=LIMIT_KM,
+                            rule=self._text("overview", "rule"),
                             target_problems=target_problems, **sections,
                             population_per_year=self.program.has_population_per_year(),
                             population_years=[y for y in years if any(
@@ -257,45 +255,51 @@ class Overview(Document):
                          fmt.num(result.projected) if result.projected is not None else "–", result.label])
         table = None
         if rows:
-            table = self._table("Programmets mål: värde per år, målvärde och bedömning",
+            table = self._table(self._text("overview", "targets_caption"),
                                 ["Mål", *map(str, years), "Målvärde (år)", "Prognos vid målåret", "Bedömning"],
                                 rows, numeric=range(1, len(years) + 3))
-        return table, _targets_lead(rows, len(self.program.mal)), problems
+        return table, self._targets_lead(rows, len(self.program.mal)), problems
+
+    def _targets_lead(self, rows: list[list[str]], n_targets: int) -> str:
+        """The sentence before the targets' table: how many targets, and how many of them in each status."""
+        statuses = [REACHED if r[-1].startswith(REACHED) else r[-1] for r in rows]
+        counts = [(key, statuses.count(status)) for key, status in (("reached", REACHED), ("on_track", ON_TRACK),
+                  ("at_risk", AT_RISK), ("too_early", TOO_EARLY), ("missed", MISSED)) if statuses.count(status)]
+        return self._text("overview", "targets_lead", n_targets=n_targets, counts=counts)
 
     def _support(self, years: list[int]) -> dict:
         """The support section: decisions and amounts per form and year, and their chart."""
         forms = [(f, ids.SUPPORT_COUNT, f) for f in STODFORMER] + [(TOTAL, ids.SUPPORT_COUNT, TOTAL)]
-        support_count = self._by_year(forms, "Antal stödbeslut per stödform och år", total_last=True)
+        support_count = self._by_year(forms, self._text("overview", "support_count_caption"), total_last=True)
         amounts = [(f, ids.SUPPORT_KR, f) for f in STODFORMER] + [(TOTAL, ids.SUPPORT_KR, TOTAL),
                                                                      ("Kronor per invånare i länet*",
                                                                       ids.SUPPORT_KR_PER_INHABITANT, COUNTY)]
-        support_amount = self._by_year(amounts, "Beslutat stöd per stödform och år, kronor", formatter=fmt.kr)
+        support_amount = self._by_year(amounts, self._text("overview", "support_amount_caption"), formatter=fmt.kr)
         fig = charts.stacked_barh([str(y) for y in years],
                                   {f: [self.value(ids.SUPPORT_KR, f, y) or 0 for y in years] for f in STODFORMER},
                                   xlabel="Kronor")
         charts.money_axis(fig.axes[0])
-        alt = "Liggande staplar med beslutat stöd per år uppdelat på stödform: " + "; ".join(
-            f"{y}: totalt {fmt.kr(self.value(ids.SUPPORT_KR, TOTAL, y))}" for y in years) + "."
-        support_chart = self._figure(fig, alt, "Beslutat stöd per år och stödform.")
+        alt = self._text("overview", "support_alt", totals=[(y, self.value(ids.SUPPORT_KR, TOTAL, y)) for y in years])
+        support_chart = self._figure(fig, alt, self._text("overview", "support_chart_caption"))
         return {"support_count": support_count, "support_amount": support_amount, "support_chart": support_chart}
 
     def _activity(self) -> dict:
         """Company visits, the action plan's activities, service plans and SOT points, and funding (when any)."""
         visits = self._by_year([(f, ids.VISITS, f) for f in ("Fysiskt", "Digitalt", TOTAL)],
-                               "Företagsbesök per år", total_last=True)
+                               self._text("overview", "visits_caption"), total_last=True)
         activities = self._by_year([(s, ids.ACTIVITIES, s) for s in (*INSATS_STATUS, TOTAL)],
-                                   "Handlingsplanens insatser per status och år", total_last=True)
+                                   self._text("overview", "activities_caption"), total_last=True)
         plans = self._by_year([("Kommuner med antagen serviceplan", ids.SERVICE_PLANS_ADOPTED, TOTAL),
                                ("Kommuner med antagen handlingsplan", ids.ACTION_PLANS_ADOPTED, TOTAL),
                                ("SOT-punkter i drift vid årets slut", ids.SOT_TOTAL, TOTAL),
                                ("SOT-punkter invigda under året", ids.SOT_INAUGURATED, TOTAL)],
-                              "Serviceplaner och SOT-punkter per år")
+                              self._text("overview", "plans_caption"))
         funding = None
         if any(len(r.indicators.finansiering) for r in self.reports.values()):
             funding = self._by_year([("Budget", ids.FUNDING_BUDGET_KR, TOTAL),
                                      ("Beslutat", ids.FUNDING_DECIDED_KR, TOTAL),
                                      ("Utbetalt", ids.FUNDING_PAID_KR, TOTAL)],
-                                    "Finansiering per år, alla källor, kronor", formatter=fmt.kr)
+                                    self._text("overview", "funding_caption"), formatter=fmt.kr)
         return {"visits": visits, "activities": activities, "plans": plans, "funding": funding}
 
     def _access(self, years: list[int]) -> dict:
@@ -304,29 +308,12 @@ class Overview(Document):
         if any(r.access is not None for r in self.reports.values()):
             access_table = self._by_year([(label, PEOPLE_OVER_LIMIT, key)
                                           for key, label in service_points.SERVICE_TYPES.items()],
-                                         "Invånare med mer än 10 km fågelvägen till närmaste serviceplats, per typ och år")
+                                         self._text("overview", "access_caption", limit=LIMIT_KM))
             fig = charts.grouped_barh([str(y) for y in years],
                                       [self.value(PEOPLE_OVER_LIMIT, "fullsortiment", y) or 0
                                        for y in years], None, years[-1])
-            alt = ("Staplar med antal invånare med mer än 10 km fågelvägen till närmaste dagligvarubutik med "
-                   "fullsortiment: " + "; ".join(
-                       f"{y}: {fmt.num(self.value(PEOPLE_OVER_LIMIT, 'fullsortiment', y))}"
-                       for y in years) + ".")
-            access_chart = self._figure(fig, alt, "Invånare med mer än 10 km fågelvägen till närmaste "
-                                                  "dagligvarubutik med fullsortiment, per år.")
+            alt = self._text("overview", "access_alt", limit=LIMIT_KM,
+                             people=[(y, self.value(PEOPLE_OVER_LIMIT, "fullsortiment", y)) for y in years])
+            access_chart = self._figure(fig, alt, self._text("overview", "access_chart_caption", limit=LIMIT_KM))
         return {"access": access_table, "access_chart": access_chart}
-
-
-def _targets_lead(rows: list[list[str]], n_targets: int) -> str:
-    """The sentence before the targets' table: how many targets, and how many of them in each status."""
-    statuses = [REACHED if r[-1].startswith(REACHED) else r[-1] for r in rows]
-    phrases = {REACHED: ("är uppnått", "är uppnådda"), ON_TRACK: ("är i fas", "är i fas"),
-               AT_RISK: ("riskerar att inte nås", "riskerar att inte nås"),
-               TOO_EARLY: ("är för tidigt att bedöma", "är för tidiga att bedöma"),
-               MISSED: ("nåddes inte", "nåddes inte")}
-    parts = [f"{fmt.number_in_words(statuses.count(s), neuter=True)} {phrases[s][statuses.count(s) != 1]}"
-             for s in phrases if statuses.count(s)]
-    listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1] if parts else ""
-    return (f"Programmet har {fmt.count_text(n_targets, 'mål', 'mål', neuter=True)}"
-            + (f": {listing}." if listing else "."))
 

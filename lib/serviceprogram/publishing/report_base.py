@@ -124,7 +124,8 @@ def environment(loader=None) -> Environment:
     env = Environment(loader=loader or PackageLoader("serviceprogram", "templates"),
                       autoescape=select_autoescape(disabled_extensions=("txt.j2",), default=True,
                                                    default_for_string=True),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+                      extensions=["jinja2.ext.do"])
     env.filters["count_text"] = fmt.count_text
     env.filters["cell"] = cell_text
     env.filters["num"] = fmt.num
