@@ -25,6 +25,7 @@ from ..analysis.access import COUNTY_LABEL
 from ..errors import AccessError
 from ..inputs.service_points import SERVICE_TYPES
 from ..inputs.service_points import check_type as _check_type
+from .report_base import phrase
 
 __all__ = ["CM", "NOUNS", "STYLE", "band_chart", "alt_text_band_chart", "band_colors", "band_phrase", "share_text"]
 
@@ -162,12 +163,8 @@ def band_phrase(label: str, index: int, n: int, share: float) -> str:
     str
         E.g. "94 % inom 5 km", "4 % på 5–10 km", "0,3 % över 20 km".
     """
-    if index == 0:
-        upper = label.split("–", 1)[1]
-        return f"{share_text(share)} inom {upper}"
-    if index == n - 1:
-        return f"{share_text(share)} {label}"
-    return f"{share_text(share)} på {label}"
+    return phrase("figures", "band_phrase", share=share_text(share), label=label, upper=label.split("–", 1)[-1],
+                  index=index, n=n)
 
 
 # ---------------------------------------------------------------------------
@@ -288,17 +285,10 @@ def alt_text_band_chart(table: pd.DataFrame, typ: str) -> str:
     singular = NOUNS[typ][0]
     county = rows[rows["kommun"] == COUNTY_LABEL].set_index("band")["andel"].reindex(labels)
     phrases = [band_phrase(lab, i, len(labels), county[lab]) for i, lab in enumerate(labels)]
-    text = (
-        f"Stapeldiagram över avståndet fågelvägen till närmaste {singular}, "
-        f"andel av befolkningen per kommun. I hela länet bor {fmt.join(phrases)}."
-    )
     first = rows[(rows["band"] == labels[0]) & (rows["kommun"] != COUNTY_LABEL)].dropna(subset=["andel"])
+    best = worst = None
     if len(first) >= 2:
-        best = first.loc[first["andel"].idxmax()]
-        worst = first.loc[first["andel"].idxmin()]
-        upper = labels[0].split("–", 1)[1]
-        text += (
-            f" Störst andel inom {upper} har {best['kommun']} ({share_text(best['andel'])}), "
-            f"minst {worst['kommun']} ({share_text(worst['andel'])})."
-        )
-    return text
+        best, worst = (first.loc[first["andel"].idxmax()], first.loc[first["andel"].idxmin()])
+        best, worst = ((r["kommun"], share_text(r["andel"])) for r in (best, worst))
+    return phrase("figures", "band_chart_alt", singular=singular, phrases=phrases, best=best, worst=worst,
+                  upper=labels[0].split("–", 1)[-1])

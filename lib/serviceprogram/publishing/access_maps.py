@@ -22,7 +22,6 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .. import text as fmt
 from ..analysis.access import COUNTY_LABEL, band_table
 from ..analysis.bands import DEFAULT_BANDS_KM, band_labels
 from ..analysis.bands import band_codes as _band_codes
@@ -33,6 +32,7 @@ from ..inputs.service_points import SERVICE_TYPES, closed_by_year_end, offers, o
 from ..inputs.service_points import check_type as _check_type
 from .access_charts import CM, NOUNS, STYLE, band_colors, band_phrase, share_text
 from .map_layers import CLOSED_COLOR, OPEN_COLOR, draw_frame, draw_localities, legends, marker_area, nudge_names
+from .report_base import phrase
 
 __all__ = ["NO_ROAD_LABEL", "access_map", "alt_text_map", "alt_text_road_map"]
 
@@ -145,15 +145,11 @@ def _draw_map(shown: _MapData, year: int, lan, title, scale_km: float, rasterize
         if localities is not None and len(localities):
             names = [t for t in ax.texts if t.get_gid() == "kommunnamn"]
             nudge_names(ax, names, draw_localities(ax, localities))
-        measure = "längs vägnätet" if shown.by_road else "fågelvägen"
-        _titles(fig, title, lan, f"Avstånd {measure} till närmaste {shown.singular}, 31 december {int(year)}")
+        _titles(fig, title, lan, phrase("figures", "map_title", by_road=shown.by_road, singular=shown.singular,
+                                        year=int(year)))
         legends(fig, shown.labels, shown.colors, reference, shown.singular, road_handles, shown.by_road, bottom)
-        fig.text(
-            0.02, 0.005,
-            ("Kortaste bilväg längs vägnätet i underlaget. Pilen visar kartnorr." if shown.by_road else
-             "Fågelvägen i SWEREF 99 TM – en undre gräns för vägavståndet. Pilen visar kartnorr."),
-            fontsize=6.5, color="#444444", ha="left", va="bottom",
-        )
+        fig.text(0.02, 0.005, phrase("figures", "map_footnote", by_road=shown.by_road),
+                 fontsize=6.5, color="#444444", ha="left", va="bottom")
     return fig
 
 
@@ -268,22 +264,10 @@ def alt_text_map(population: pd.DataFrame, dist: pd.DataFrame, points: pd.DataFr
     singular, plural = NOUNS[typ]
     n_open, n_closed = _counts(points, year, typ)
 
-    upper = labels[0].split("–", 1)[1]
-    first = f"{share_text(shares[0])} av befolkningen bor inom {upper} fågelvägen från närmaste {singular}"
     rest = [band_phrase(lab, i, len(labels), s) for i, (lab, s) in enumerate(zip(labels, shares)) if i > 0]
-    text = f"Karta över {lan or 'länet'}: {first}"
-    text += (", " + fmt.join(rest) if rest else "") + "."
-    text += (
-        f" Kartan visar {fmt.num(len(population))} befolkningspunkter färgade efter avstånd och "
-        f"{fmt.num(n_open)} {'öppna ' + plural if n_open != 1 else 'öppen ' + singular} "
-        f"den 31 december {int(year)} som svarta trianglar"
-    )
-    if n_closed:
-        text += f"; {fmt.num(n_closed)} {'stängda är markerade' if n_closed != 1 else 'stängd är markerad'} med kryss"
-    text += ". Avstånden är räknade fågelvägen och är en undre gräns för vägavståndet."
-    if roads:
-        text += " Kartan visar också vägnätet: större vägar mörka och tjocka, mindre vägar ljusa och tunna."
-    return text
+    return phrase("figures", "map_alt", lan=lan, first=share_text(shares[0]), upper=labels[0].split("–", 1)[-1],
+                  singular=singular, plural=plural, rest=rest, n_points=len(population), n_open=n_open,
+                  n_closed=n_closed, year=int(year), roads=bool(roads))
 
 
 def _counts(points: pd.DataFrame, year: int, typ: str) -> tuple[int, int]:
@@ -339,17 +323,8 @@ def alt_text_road_map(
     total = people.sum()
     shares = [people[(codes == i) & ~no_road].sum() / total if total else np.nan for i in range(len(labels))]
     singular, plural = NOUNS[typ]
-    upper = labels[0].split("–", 1)[1]
-    text = (f"Karta över {lan or 'länet'} med vägnätet: {share_text(shares[0])} av befolkningen bor inom {upper} "
-            f"längs vägnätet från närmaste {singular}")
     rest = [band_phrase(lab, i, len(labels), sh) for i, (lab, sh) in enumerate(zip(labels, shares)) if i > 0]
-    text += (", " + fmt.join(rest) if rest else "") + "."
-    missing = people[no_road].sum()
-    if missing:
-        text += (f" Grå på kartan är {fmt.count_text(int(missing), 'person', 'personer')} som inte når någon "
-                 "sådan plats via vägnätet.")
     n_open, _ = _counts(points, year, typ)
-    text += (f" Större vägar är mörka och tjocka, mindre vägar ljusa och tunna och bilfärjor streckade. "
-             f"Svarta trianglar är {fmt.num(n_open)} {'öppna ' + plural if n_open != 1 else 'öppen ' + singular} "
-             f"den 31 december {int(year)}.")
-    return text
+    return phrase("figures", "road_map_alt", lan=lan, first=share_text(shares[0]), upper=labels[0].split("–", 1)[-1],
+                  singular=singular, plural=plural, rest=rest, missing=people[no_road].sum(), n_open=n_open,
+                  year=int(year))

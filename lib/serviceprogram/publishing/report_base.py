@@ -8,6 +8,7 @@ formatted by :mod:`serviceprogram.text` through the environment's filters.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from markupsafe import Markup, escape
 from .. import text as fmt
 from . import charts
 
-__all__ = ["MAX_TABLE_ROWS", "MAX_CELL_CHARS", "MAX_TOKEN_CHARS", "LONG_TOKEN_CHARS", "WARNINGS_SHEET",
+__all__ = ["block_text", "phrase", "MAX_TABLE_ROWS", "MAX_CELL_CHARS", "MAX_TOKEN_CHARS", "LONG_TOKEN_CHARS", "WARNINGS_SHEET",
            "DRIFTSTOD_SHEET", "export_name", "cell_text", "Table", "Fragment", "environment", "anchor",
            "Document"]
 
@@ -140,6 +141,24 @@ def environment(loader=None) -> Environment:
     return env
 
 
+def block_text(env: Environment, template: str, block: str, context: dict) -> str:
+    """The plain text of one block of ``sections/<template>.txt.j2`` (not escaped: the HTML
+    templates, :class:`Table` captions and :func:`charts.embed` escape it)."""
+    tpl = env.get_template(f"sections/{template}.txt.j2")
+    return "".join(tpl.blocks[block](tpl.new_context(context)))
+
+
+@functools.cache
+def _shared_environment() -> Environment:
+    return environment()
+
+
+def phrase(template: str, block: str, **context) -> str:
+    """:func:`block_text` for the figure functions that belong to no document (access charts and
+    maps): their titles, footnotes and alt texts are in ``sections/figures.txt.j2``."""
+    return block_text(_shared_environment(), template, block, context)
+
+
 def anchor(text: str) -> str:
     """An HTML id from Swedish text: ``Ej påbörjad`` -> ``ej-paborjad``."""
     table = str.maketrans("åäöéÅÄÖÉ", "aaoeaaoe")
@@ -164,9 +183,7 @@ class Document:
     def _text(self, template: str, block: str, **context) -> str:
         """The plain text of one block of ``sections/<template>.txt.j2`` (not escaped: the
         HTML templates, :class:`Table` captions and :func:`charts.embed` escape it)."""
-        tpl = self._env.get_template(f"sections/{template}.txt.j2")
-        return "".join(tpl.blocks[block](tpl.new_context({"year": self.year, "program": self.program,
-                                                          **context})))
+        return block_text(self._env, template, block, {"year": self.year, "program": self.program, **context})
 
     def _table(self, caption, columns, rows, numeric=(), total_last=False, css="", full_list=None,
                total=None) -> Table:
