@@ -17,7 +17,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import text as fmt
-from . import charts
 
 __all__ = ["block_text", "phrase", "MAX_TABLE_ROWS", "MAX_CELL_CHARS", "MAX_TOKEN_CHARS", "LONG_TOKEN_CHARS", "WARNINGS_SHEET",
            "DRIFTSTOD_SHEET", "export_name", "cell_text", "Table", "Fragment", "environment", "anchor",
@@ -199,6 +198,10 @@ class Document:
         return Table(caption, columns, rows, set(numeric), total_last, True, self._tables, css, total, full_list)
 
     def _figure(self, fig, alt, caption, raster=False):
+        # Imported here: the workbooks and the problem list read their wording from this module
+        # without importing matplotlib.
+        from . import charts
+
         self._figures += 1
         return charts.embed(fig, alt, caption, self._figures, raster=raster)
 

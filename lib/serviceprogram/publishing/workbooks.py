@@ -41,6 +41,7 @@ from ..xlsx import (
     set_widths,
     write_value,
 )
+from .report_base import phrase
 
 __all__ = ["PROBLEMS_SHEET", "PROBLEM_COLUMNS", "INDICATOR_SHEETS", "LIST_SHEETS", "write_problems_workbook",
            "build_indicator_workbook", "write_indicator_workbook"]
@@ -117,9 +118,10 @@ class _SheetWriter:
         self.row += 2
 
     def table(self, title: str, frame: pd.DataFrame, headers: dict, formats: dict | None = None,
-              bold_first: tuple[str, ...] = (), empty: str = "Inga under året.") -> int:
-        """Write ``title``, a header row and the rows of ``frame``; return the header row."""
+              bold_first: tuple[str, ...] = (), empty: str | None = None) -> int:
+        """Write ``title``, a header row and the rows of ``frame`` (or ``empty``); return the header row."""
         formats = formats or {}
+        empty = phrase("workbook", "no_rows") if empty is None else empty
         write_value(self.ws.cell(self.row, 1), title).font = BOLD
         self.row += 1
         header_row = self.row
@@ -264,14 +266,14 @@ def _support_sheet(book: Workbook, heading: str, indicators, totals: tuple) -> N
     year = indicators.year
     w = _SheetWriter(book.create_sheet("Stöd"))
     w.heading(heading)
-    w.table(f"Stöd per stödform {year}", _with_index(indicators.stod_per_form),
+    w.table(phrase("workbook", "support_by_form", year=year), _with_index(indicators.stod_per_form),
             {"stodform": "Stödform", "antal": "Antal beslut", "belopp_kr": "Belopp (kr)"},
             {"antal": "int", "belopp_kr": "int"}, totals)
-    w.table(f"Stöd per kommun {year}", _with_index(indicators.stod_per_kommun),
+    w.table(phrase("workbook", "support_by_kommun", year=year), _with_index(indicators.stod_per_kommun),
             {"kommun": "Kommun", "antal": "Antal beslut", "belopp_kr": "Belopp (kr)", "folkmangd": "Folkmängd",
              "kr_per_invanare": "Kronor per invånare"},
             {"antal": "int", "belopp_kr": "int", "folkmangd": "int", "kr_per_invanare": "dec"}, totals)
-    w.table(f"Stöd per kommun och stödform {year} (kr)", _with_index(indicators.stod_matris),
+    w.table(phrase("workbook", "support_matrix", year=year), _with_index(indicators.stod_matris),
             {"kommun": "Kommun"}, {c: "int" for c in schemas.STODFORMER}, totals)
     w.finish()
 
@@ -281,9 +283,9 @@ def _visit_sheet(book: Workbook, heading: str, indicators, totals: tuple) -> Non
     year = indicators.year
     w = _SheetWriter(book.create_sheet("Företagsbesök"))
     w.heading(heading)
-    w.table(f"Företagsbesök per besöksform {year}", _with_index(indicators.besok_per_form),
+    w.table(phrase("workbook", "visits_by_form", year=year), _with_index(indicators.besok_per_form),
             {"form": "Besöksform", "antal": "Antal besök"}, {"antal": "int"}, totals)
-    w.table(f"Företagsbesök per kommun {year}", _with_index(indicators.besok_per_kommun),
+    w.table(phrase("workbook", "visits_by_kommun", year=year), _with_index(indicators.besok_per_kommun),
             {"kommun": "Kommun"}, {c: "int" for c in indicators.besok_per_kommun.columns}, totals)
     w.finish()
 
@@ -293,19 +295,19 @@ def _activity_sheet(book: Workbook, heading: str, indicators, totals: tuple) -> 
     year = indicators.year
     w = _SheetWriter(book.create_sheet("Insatser"))
     w.heading(heading)
-    w.table(f"Insatser per status {year}", _with_index(indicators.insatser_per_status),
+    w.table(phrase("workbook", "activities_by_status", year=year), _with_index(indicators.insatser_per_status),
             {"status": "Status", "antal": "Antal insatser"}, {"antal": "int"}, totals)
-    w.table(f"Insatser per prioriterat område och status {year}", _with_index(indicators.insatser_per_omrade),
+    w.table(phrase("workbook", "activities_by_area", year=year), _with_index(indicators.insatser_per_omrade),
             {"prioriterat_omrade": "Prioriterat område"},
             {c: "int" for c in indicators.insatser_per_omrade.columns}, totals)
     goals = indicators.maluppfyllelse.copy()
     goals["uppnatt"] = _yes_no(goals["uppnatt"])
-    w.table(f"Måluppfyllelse för insatser med målvärde {year}", goals,
+    w.table(phrase("workbook", "goals", year=year), goals,
             {"id": "Id", "prioriterat_omrade": "Prioriterat område", "insats": "Insats", "malvarde": "Målvärde",
              "utfall": "Utfall", "status": "Status", "maluppfyllelse": "Måluppfyllelse", "uppnatt": "Uppnått"},
             {"id": "text", "prioriterat_omrade": "text", "insats": "text", "status": "text",
              "maluppfyllelse": "pct", "uppnatt": "text"},
-            empty="Inga insatser med både målvärde och utfall.")
+            empty=phrase("workbook", "no_goals"))
     w.finish()
 
 
@@ -315,12 +317,12 @@ def _point_sheet(book: Workbook, heading: str, indicators, totals: tuple, servic
     w = _SheetWriter(book.create_sheet("Serviceplatser"))
     w.heading(heading)
     types = dict(service_types, sot_punkter="SOT-punkter", alla="Alla serviceplatser", kommun="Kommun")
-    w.table(f"Öppna serviceplatser per kommun och typ den 31 december {year}", _with_index(indicators.serviceplatser),
+    w.table(phrase("workbook", "open_points", year=year), _with_index(indicators.serviceplatser),
             types, {c: "int" for c in indicators.serviceplatser.columns}, totals)
     places = {"id": "Id", "namn": "Namn", "ort": "Ort", "kommun": "Kommun"}
-    w.table(f"SOT-punkter invigda {year}", indicators.sot_invigda, dict(places, invigd="Invigd"),
+    w.table(phrase("workbook", "sot_inaugurated", year=year), indicators.sot_invigda, dict(places, invigd="Invigd"),
             {"invigd": "date", "id": "text"})
-    w.table(f"Serviceplatser som öppnat eller stängt {year}", indicators.oppnade_stangda,
+    w.table(phrase("workbook", "opened_closed", year=year), indicators.oppnade_stangda,
             dict(places, handelse="Händelse", datum="Datum"), {"datum": "date", "id": "text"})
     w.finish()
 
@@ -330,10 +332,10 @@ def _plan_sheet(book: Workbook, heading: str, indicators) -> None:
     year = indicators.year
     w = _SheetWriter(book.create_sheet("Serviceplaner"))
     w.heading(heading)
-    w.table(f"Antal kommuner per status vid utgången av {year}", _with_index(indicators.planer_per_status),
+    w.table(phrase("workbook", "plans_by_status", year=year), _with_index(indicators.planer_per_status),
             {"status": "Status", "serviceplan": "Serviceplan", "handlingsplan": "Handlingsplan"},
             {"serviceplan": "int", "handlingsplan": "int"})
-    w.table(f"Planer antagna {year}", indicators.planer_beslutade,
+    w.table(phrase("workbook", "plans_adopted", year=year), indicators.planer_beslutade,
             {"kommun": "Kommun", "plan": "Plan", "beslut": "Beslutsdatum"}, {"beslut": "date"})
     w.finish()
 
@@ -344,7 +346,7 @@ def _indicator_sheet(book: Workbook, heading: str, indicators) -> None:
     w = _SheetWriter(book.create_sheet("Indikatorer"))
     w.heading(heading)
     long = indicators.long()
-    header_row = w.table(f"Indikatorer {year} (indikator-id enligt docs/indikatorer.md)", long,
+    header_row = w.table(phrase("workbook", "indicators", year=year), long,
                          {"indikator": "Indikator", "dimension": "Dimension", "varde": "Värde"},
                          {"indikator": "text", "dimension": "text"})
     last_row = header_row + max(len(long), 1)
@@ -360,13 +362,13 @@ def _driftstod_sheet(book: Workbook, heading: str, year: int, driftstod: pd.Data
                "bedomning", "anmarkning"]
     frame = driftstod.reindex(columns=columns).copy()
     frame["avstand_km"] = [None if pd.isna(v) or v == float("inf") else float(v) for v in frame["avstand_km"]]
-    w.table(f"Särskilt driftstöd {year}: avstånd fågelvägen till närmaste andra butik med fullsortiment",
+    w.table(phrase("workbook", "driftstod", year=year),
             frame, {"diarienummer": "Diarienummer", "mottagare": "Mottagare", "kommun": "Kommun",
                     "belopp_kr": "Belopp (kr)", "serviceplats_id": "Serviceplats", "namn": "Butik",
                     "avstand_km": "Avstånd fågelvägen (km)", "bedomning": "Bedömning",
                     "anmarkning": "Anmärkning"},
             {"diarienummer": "text", "belopp_kr": "int", "serviceplats_id": "text", "avstand_km": "dec"},
-            empty="Inga beslut om särskilt driftstöd under året.")
+            empty=phrase("workbook", "no_driftstod"))
     w.finish()
 
 
