@@ -231,3 +231,38 @@ def test_the_overview_gets_a_copy_of_each_years_results_wherever_they_are(tmp_pa
     assert sorted(p.name for p in copies.iterdir()) == ["2023", "2024", "2025"]
     assert [(copies / str(y) / results.MANIFEST).read_text(encoding="utf-8") for y in (2023, 2024, 2025)] == \
         ["2023", "2024", "2025"]
+
+
+# -- the JSON Schemas -----------------------------------------------------------------------------
+
+def test_the_shipped_schemas_are_the_ones_the_code_reads_with():
+    for name in results.SCHEMA_FILES:
+        assert results.shipped_schema(name) == results.json_schemas()[name], \
+            f"run scripts/write_result_schemas.py ({name})"
+
+
+def test_every_saved_file_follows_its_schema(computed):
+    from jsonschema import Draft202012Validator
+
+    _, _, folder = computed
+    manifest = Draft202012Validator(results.shipped_schema("manifest"))
+    table = Draft202012Validator(results.shipped_schema("tabell"))
+    manifest.validate(json.loads((folder / results.MANIFEST).read_text(encoding="utf-8")))
+    files = sorted(p for p in folder.glob("*.json") if p.name != results.MANIFEST)
+    assert len(files) > 20
+    for path in files:
+        table.validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_the_schemas_reject_what_load_would_refuse(computed):
+    from jsonschema import Draft202012Validator
+
+    _, _, folder = computed
+    saved = json.loads((folder / results.MANIFEST).read_text(encoding="utf-8"))
+    manifest = Draft202012Validator(results.shipped_schema("manifest"))
+    for broken in ({k: v for k, v in saved.items() if k != "year"}, {**saved, "year": "tjugo"},
+                   {**saved, "okand": 1}):
+        assert list(manifest.iter_errors(broken))
+    table = Draft202012Validator(results.shipped_schema("tabell"))
+    for broken in ({"falt": ["a"]}, {"falt": ["a"], "rader": [{"a": 1}]}, {"falt": ["a"], "rader": [[[1]]]}):
+        assert list(table.iter_errors(broken))

@@ -15,6 +15,8 @@ them again. Layout (documented for the analyst in ``docs/resultat.md``):
   with the index levels first. Numbers are written exactly (shortest
   round-trip form), missing values as ``null``, infinite distances as
   ``"Infinity"``, dates as ISO 8601 text.
+- both described as JSON Schema (draft 2020-12) in ``resources/resultat/``
+  (:func:`json_schemas`; written by ``scripts/write_result_schemas.py``).
 
 A table read back has the same values, types, index and column order as the
 one saved (``tests/test_results.py``), so what is made from it is the same.
@@ -34,8 +36,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .errors import Problem, ServiceprogramError
 from .files import write_atomically
 
-__all__ = ["FOLDER", "MANIFEST", "SCHEMA_VERSION", "ResultsError", "YearResults", "from_report", "load",
-           "save", "attach", "find", "inputs_digest"]
+__all__ = ["FOLDER", "MANIFEST", "SCHEMA_VERSION", "SCHEMA_FILES", "ResultsError", "YearResults", "from_report",
+           "load", "save", "attach", "find", "inputs_digest", "json_schemas", "shipped_schema"]
 
 FOLDER = "resultat"
 MANIFEST = "manifest.json"
@@ -51,6 +53,24 @@ ACCESS_TABLES = {"dist": "avstand", "bands": "avstandsband", "over": "over_grans
 # The road figures (serviceprogram.analysis.roads.figures.RoadFigures), when the data folder has a network.
 ROAD_TABLES = ("vag_jamforelse", "vag_km", "vag_restid_min", "vag_anslutning_m")
 WARNING_COLUMNS = ("fil", "rad", "kolumn", "varde", "regel", "allvarlighet")
+
+
+# The JSON Schemas (draft 2020-12) of the files, shipped in resources/resultat/ for other programs
+# (docs/resultat.md); tests/test_results.py checks that they match json_schemas() and the saved files.
+SCHEMA_FILES = {"manifest": "manifest.schema.json", "tabell": "tabell.schema.json"}
+_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_VALUE = {"type": ["number", "string", "boolean", "null"]}
+_TABLE_SCHEMA = {
+    "title": "En tabell i resultatmappen",
+    "description": "Kolumnernas namn i ordning (indexnivåerna först) och en lista med värden per rad. "
+                   "Saknade värden är null, oändliga avstånd texten \"Infinity\", datum ISO 8601-text; "
+                   "typerna står i manifest.json.",
+    "type": "object",
+    "properties": {"falt": {"type": "array", "items": {"type": ["string", "null"]}},
+                   "rader": {"type": "array", "items": {"type": "array", "items": _VALUE}}},
+    "required": ["falt", "rader"],
+    "additionalProperties": False,
+}
 
 
 class ResultsError(ServiceprogramError):
@@ -331,6 +351,21 @@ def load(folder, year: int | None = None, data_dir=None) -> YearResults:
     return YearResults(manifest.year, manifest.limit_km, manifest.indata_sha256, tables,
                        stod_varningar=manifest.stod_varningar, has_access=manifest.has_access,
                        has_roads=manifest.has_roads, max_snap_m=manifest.max_anslutning_m)
+
+
+def json_schemas() -> dict[str, dict]:
+    """The JSON Schemas of ``manifest.json`` (from the pydantic model that reads it) and of a table file."""
+    manifest = {**_Manifest.model_json_schema(), "title": "Resultatmappens manifest.json",
+                "description": "Förteckning över årets tabeller med antal rader och varje kolumns typ."}
+    return {"manifest": {"$schema": _DIALECT, **manifest}, "tabell": {"$schema": _DIALECT, **_TABLE_SCHEMA}}
+
+
+def shipped_schema(name: str) -> dict:
+    """A schema as shipped in ``resources/resultat/`` (``name``: a key of :data:`SCHEMA_FILES`)."""
+    from importlib import resources
+
+    text = resources.files("serviceprogram").joinpath("resources", FOLDER, SCHEMA_FILES[name]).read_text("utf-8")
+    return json.loads(text)
 
 
 def find(folder) -> YearResults | None:
