@@ -216,11 +216,8 @@ def attach(report, results: YearResults) -> None:
     """
     if results.year != report.year:
         raise ResultsError(f"Resultaten gäller {results.year}, inte {report.year}.")
-    # Report's cached properties: set once here, read by every section and export.
-    report.__dict__["indicators"] = results.indicators()
-    report.__dict__["access"] = results.access(report.data_dir)
-    report.__dict__["driftstod"] = results.driftstod
-    report.__dict__["long"] = results.long()
+    report.use_results(indicators=results.indicators(), access=results.access(report.data_dir),
+                       driftstod=results.driftstod, long=results.long())
 
 
 # -- writing and reading -------------------------------------------------------------------------

@@ -117,6 +117,12 @@ class Report(AccessSections, ReportSections, Document):
         report.previous_errors = previous_errors
         return report
 
+    def use_results(self, *, indicators, access, driftstod, long) -> None:
+        """Show these results instead of computing them (see :func:`serviceprogram.results.attach`):
+        the year's indicators, access figures (or None), driftstöd check and long indicator table."""
+        # The cached properties below are set once here; every section and export reads them.
+        self.__dict__.update(indicators=indicators, access=access, driftstod=driftstod, long=long)
+
     def full_list(self, sheet: str) -> tuple[str, str]:
         """Where a list of the report is complete: the year's workbook and one of its sheets."""
         return export_name(self.year), sheet

@@ -85,8 +85,7 @@ class WhatIf(Document):
     def result(self) -> scenario.ScenarioResult:
         """Baseline and scenario tables (see :func:`serviceprogram.analysis.scenario.scenario`)."""
         data = self.report.data
-        figures = self.report.__dict__.get("access")  # read from the saved results or computed already
-        baseline = figures.dist if figures is not None else None
+        baseline = self.report.access.dist  # the saved results' (the build), or computed once here
         return scenario.scenario(data.befolkning, data.tables["serviceplatser"], data.year, self.stang, self.nya,
                                bands_km=data.program.avstandsband_km, limit_km=LIMIT_KM,
                                kommuner=data.program.kommun_names, baseline=baseline)
