@@ -22,13 +22,24 @@ def test_a_bad_new_point_is_a_problem_naming_it():
                                                        "typer": ["fullsortiment"]}])
     [problem] = what_if.problems
     assert problem.rule == "Ny serviceplats nr 1 (Ny butik): lat och lon måste vara tal."
+    html = what_if.show().html  # the parameters are wrong, not the data folder
+    assert "Scenariot för 2024 kan inte räknas" in html and "notebookens första cell" in html
+    assert "Underlaget" not in html
+
+
+def test_invalid_data_is_named_as_in_the_report(data_dir):
+    from conftest import set_cell
+
+    set_cell(data_dir / "2024/stod.csv", 2, "belopp_kr", "mycket")
+    html = WhatIf.load(2024, data_dir, stang=[]).show().html
+    assert "Underlaget för 2024 har fel" in html and "mycket" in html
 
 
 def test_the_page_numbers_its_own_tables_and_says_what_changes():
     what_if = WhatIf.load(2024, DATA, stang=[], nya=[{"namn": "Ny butik", "lat": 63.2, "lon": 14.5,
                                                        "typer": ["fullsortiment", "paketombud"]}])
     html = what_if.show().html
-    assert "<li>En ny plats, Ny butik, öppnar på 63,2000 N, 14,5000 O med dagligvaror, fullsortiment, " \
-           "paketombud.</li>" in html
+    assert "<li>En ny plats, Ny butik, öppnar på 63,2000 N, 14,5000 O som dagligvarubutik med fullsortiment " \
+           "och paketombud.</li>" in html
     assert "Tabell 1." in html and "Tabell 2." in html
     assert "Figur 1." in what_if.map().html

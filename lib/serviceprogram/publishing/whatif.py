@@ -126,17 +126,19 @@ class WhatIf(Document):
         points = self.report.data.tables["serviceplatser"].set_index("id")
         changes = [self._text("whatif", "closes", namn=points.at[i, "namn"], ort=points.at[i, "ort"],
                               kommun=points.at[i, "kommun"]) for i in self.stang]
+        from .access_charts import NOUNS  # "dagligvarubutik med fullsortiment": the type as a noun
+
         for new in self.nya:
             changes.append(self._text("whatif", "opens", named="namn" in new, namn=new.get("namn"), lat=new["lat"],
-                                      lon=new["lon"], types=[service_points.SERVICE_TYPES.get(t, t)
-                                                             for t in new.get("typer", [])]))
+                                      lon=new["lon"], types=[NOUNS.get(t, (t,))[0] for t in new.get("typer", [])]))
         return changes
 
     def show(self) -> Fragment:
         """The scenario's changes and the tables per municipality and per service type."""
         report = self.report
-        if self.problems:
-            return Fragment(self._render("invalid", list=self.problems, data_dir=report.data_dir),
+        if self.problems:  # the year's data (as in the report), or else the scenario's parameters
+            template = "invalid" if not report.valid else "whatif_invalid"
+            return Fragment(self._render(template, list=self.problems, data_dir=report.data_dir),
                             "\n".join(p.as_text() for p in self.problems))
         if report.data.befolkning is None:
             return report.no_population_section(self._text("whatif", "no_population_heading"), "scenario")
