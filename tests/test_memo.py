@@ -492,7 +492,7 @@ def test_a_changed_template_changes_the_summary(monkeypatch):
     from jinja2.loaders import ChoiceLoader
 
     report = Report.load(2024, DATA)
-    env = words._sentence_env()
+    env = words.sentence_environment()
     monkeypatch.setattr(env, "loader", ChoiceLoader([
         DictLoader({"platser.txt.j2": "Ny   formulering\n om {{ year }}."}), PackageLoader("serviceprogram", "templates/memo")]))
     env.cache.clear()

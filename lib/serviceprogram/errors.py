@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ERROR", "WARNING", "Problem", "sort_problems", "ServiceprogramError", "UsageError", "DataError",
-           "Terminated", "AccessError"]
+__all__ = ["ERROR", "WARNING", "Problem", "sort_problems", "ServiceprogramError", "UsageError", "WordingError",
+           "DataError", "Terminated", "AccessError"]
 
 ERROR = "fel"
 WARNING = "varning"
@@ -81,6 +81,11 @@ class ServiceprogramError(Exception):
 
 class UsageError(ServiceprogramError):
     """Wrong use of a command or function (unknown year, bad parameter)."""
+
+
+class WordingError(ServiceprogramError):
+    """A text template (``templates/sections/``, ``templates/memo/``) that cannot be read or filled in:
+    the message names the file, the line and what is wrong (see :mod:`serviceprogram.publishing.wording`)."""
 
 
 class DataError(ServiceprogramError):

@@ -3,9 +3,11 @@
 - Years whose inputs are unchanged are skipped (:mod:`serviceprogram.build.cache`).
 - The worker processes start first (``fork`` on Linux, ``spawn`` on Windows
   and macOS, see :func:`.workers.start_method`) and launch their Jupyter kernels,
-  which boot while the parent validates every year to build: one invalid
-  year stops the whole batch before anything is written, with every problem
-  listed, and the workers stop at once (:mod:`.workers`).
+  which boot while the parent checks the text templates
+  (:func:`serviceprogram.publishing.wording.check_wording`) and validates every
+  year to build: a broken template or one invalid year stops the whole batch
+  before anything is written, with every problem listed, and the workers stop
+  at once (:mod:`.workers`).
 - A year is built as four parts (follow-up report, its PDF, what-if page,
   exported files), handed out to the free workers a few years at a time,
   longest parts first. The report's notebook computes the year's results once and
@@ -41,6 +43,7 @@ from pathlib import Path
 from ..errors import DataError, UsageError
 from ..inputs.program import load_program
 from ..paths import check_year, default_out_dir, find_years, resolve_data_dir
+from ..publishing.wording import check_wording
 from . import cache, folders
 from .parts import (
     NOTEBOOK,
@@ -234,6 +237,7 @@ def _build(batch: _Batch, manifests: dict, jobs: int | None, method: str | None,
     kernel = any(p.kernel for p in year_parts) or (with_overview and overview.kernel)
     built = []
     with worker_pool(jobs, len(year_parts) * len(todo) + with_overview, method, kernel) as pool:
+        check_wording()  # an edited text template that cannot be read stops the batch here, named
         loaded = validate_all(batch.folder, todo) if todo else {}
         _add_previous_years(batch.folder, todo, loaded)
         _search_roads(loaded)

@@ -145,7 +145,10 @@ def execute(notebook: Path, executed: Path, parameters: dict):
     A first cell (tagged :data:`RESET_TAG`, left out of the report) empties the
     kernel's namespace. The notebook's stored outputs are cleared first: they
     belong to the example, not to this build. ``parameters`` are written by
-    papermill with ``repr``: nothing a user passes can become code.
+    papermill with ``repr``: nothing a user passes can become code. A text
+    template that fails in the notebook is raised as a
+    :class:`~serviceprogram.errors.WordingError` naming it
+    (:func:`serviceprogram.publishing.wording.wording_error`).
     """
     import nbformat
     import papermill
@@ -159,6 +162,31 @@ def execute(notebook: Path, executed: Path, parameters: dict):
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-    papermill.execute_notebook(nb, str(executed), parameters=parameters, cwd=str(notebook.parent),
-                               kernel_name="python3", engine_name=ENGINE_NAME, progress_bar=False, log_output=False)
+    try:
+        papermill.execute_notebook(nb, str(executed), parameters=parameters, cwd=str(notebook.parent),
+                                   kernel_name="python3", engine_name=ENGINE_NAME, progress_bar=False,
+                                   log_output=False)
+    except papermill.PapermillExecutionError as exc:  # a writer's slip in a text template is named
+        from ..publishing.wording import wording_error
+
+        error = wording_error(_error_report(exc, executed))
+        if error is None:
+            raise
+        raise error from None
     return nbformat.read(executed, as_version=4)
+
+
+def _error_report(exc, executed: Path) -> str:
+    """What the failed notebook reported: papermill's traceback, and what the failed cell printed on
+    stderr (IPython prints a plain traceback there when it cannot format one, as for jinja2's frames)."""
+    import nbformat
+
+    parts = [exc.ename or "", exc.evalue or "", *(exc.traceback or [])]
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return "\n".join(parts)
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("papermill", {}).get("exception"):
+            parts += [out.get("text", "") for out in cell.get("outputs", []) if out.get("name") == "stderr"]
+    return "\n".join(parts)

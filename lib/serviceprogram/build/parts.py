@@ -224,6 +224,22 @@ def resolve_parts(parts) -> list[Part]:
 
 
 def run_part(part: Part, staging: Path, *args) -> int:
-    """What a worker runs: one part (picklable under every start method)."""
-    return part.function(staging, *args)
+    """What a worker runs: one part (picklable under every start method).
+
+    A text template that fails here (the memo's, the workbook's) is raised as a
+    :class:`~serviceprogram.errors.WordingError` naming it, as in a notebook (:mod:`.kernel`).
+    """
+    from jinja2 import TemplateError
+
+    try:
+        return part.function(staging, *args)
+    except TemplateError as exc:
+        import traceback
+
+        from ..publishing.wording import wording_error
+
+        error = wording_error("".join(traceback.format_exception(exc)))
+        if error is None:
+            raise
+        raise error from None
 

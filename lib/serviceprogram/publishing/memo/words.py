@@ -22,7 +22,7 @@ from ...inputs.schemas import INSATS_STATUS, STODFORMER
 
 __all__ = ["TOTAL", "NBSP", "FILE_PATTERN", "BOARD", "EXAMPLE_NOTE", "LANGUAGE", "KOMMUN_OVERRIDES", "QUOTE",
            "join_sv", "count_phrase", "kommun_name", "quoted", "starts_with_digit", "Draft", "compose",
-           "summary_paragraphs", "summary_items", "memo_figures", "memo_env"]
+           "summary_paragraphs", "summary_items", "memo_figures", "memo_env", "sentence_environment"]
 
 NBSP = fmt.NBSP
 FILE_PATTERN = "tjansteskrivelse-{year}.docx"
@@ -199,7 +199,7 @@ _TEMPLATE_SPACE = re.compile(r"[ \t\r\n]+")
 def _sentences(template: str, **context) -> str:
     """One paragraph from ``templates/memo/<template>``: runs of the template's spaces and line
     breaks become one space (the no-break spaces of the figures stay)."""
-    text = _sentence_env().get_template(template).render(**context)
+    text = sentence_environment().get_template(template).render(**context)
     return _TEMPLATE_SPACE.sub(" ", text).strip().translate(_RESTORE)
 
 
@@ -375,7 +375,7 @@ def memo_figures(report) -> list[tuple[str, str, str]]:
     return compose(report).figures
 
 @functools.cache
-def _sentence_env():
+def sentence_environment():
     """The environment of the summary's sentence templates (see :func:`_sentences`)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 

@@ -1,0 +1,89 @@
+"""A writer's slip in a text template is named (file, line, what), never an "unexpected error".
+
+See serviceprogram.publishing.wording: the templates are compiled before ``report`` starts, and a
+template that fails while a notebook or a worker fills it in is named from its traceback.
+"""
+from __future__ import annotations
+
+import nbformat
+import pytest
+from conftest import cli_in_process
+from jinja2 import ChoiceLoader, DictLoader, Environment, PackageLoader, StrictUndefined
+from serviceprogram.build import kernel, parts
+from serviceprogram.errors import WordingError
+from serviceprogram.publishing import report_base, wording
+
+
+def _with_broken_section(monkeypatch, source: str) -> None:
+    shipped = report_base.environment
+
+    def environment(loader=None):
+        return shipped(loader or ChoiceLoader([DictLoader({"sections/support.txt.j2": source}),
+                                               PackageLoader("serviceprogram", "templates")]))
+
+    monkeypatch.setattr(report_base, "environment", environment)
+
+
+def test_the_shipped_templates_compile():
+    wording.check_wording()
+
+
+def test_a_broken_tag_is_named_with_file_and_line(monkeypatch):
+    _with_broken_section(monkeypatch, "{% block lead %}Under {{ year }}\n{% if count %}fattades{% endblock %}")
+    with pytest.raises(WordingError) as caught:
+        wording.check_wording()
+    message = str(caught.value)
+    assert "templates/sections/support.txt.j2, rad 2:" in message.replace("\\", "/")
+    assert "Rätta mallen" in message
+
+
+def test_report_stops_before_any_year_on_a_broken_template(monkeypatch, data_dir, tmp_path):
+    _with_broken_section(monkeypatch, "{% block lead %}{{ year }{% endblock %}")
+    out = tmp_path / "ut"
+    result = cli_in_process("report", "--data-dir", data_dir, "--out", out, "--year", 2024, "--jobs", 1)
+    assert result.returncode == 1, result.stderr
+    assert "En textmall kan inte läsas" in result.stderr and "support.txt.j2, rad 1" in result.stderr
+    assert "Traceback" not in result.stderr and "oväntat fel" not in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [".serviceprogram.json", "logs"]  # no year, no staging
+    assert "En textmall kan inte läsas" in (out / "logs" / "serviceprogram.log").read_text(encoding="utf-8")
+
+
+# What IPython prints on stderr when it cannot format a traceback through jinja2's frames (the
+# notebook then has no error output, only this text; see kernel._error_report).
+IPYTHON_FALLBACK = (
+    "Traceback (most recent call last):\n"
+    '  File "/home/a/serviceprogram/lib/serviceprogram/publishing/memo/words.py", line 202, in _sentences\n'
+    '  File "/home/a/serviceprogram/lib/serviceprogram/templates/memo/stod.txt.j2", line 11, in top-level template code\n'
+    "    Under {{ yaer }} fattades\n"
+    "jinja2.exceptions.UndefinedError: 'yaer' is undefined\n")
+
+
+def test_a_notebook_s_template_error_is_named(tmp_path):
+    executed = tmp_path / "uppfoljning.ipynb"
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("rapport.key_figures()", metadata={"papermill": {"exception": True}})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Unexpected exception formatting exception."),
+                    nbformat.v4.new_output("stream", name="stderr", text=IPYTHON_FALLBACK)]
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), cell]
+    nbformat.write(nb, executed)
+
+    class Failed:  # papermill's PapermillExecutionError as our kernel sees it: no error output
+        ename, evalue, traceback = "CellExecutionError", "", []
+
+    error = wording.wording_error(kernel._error_report(Failed(), executed))
+    assert str(error).startswith("En textmall kan inte fyllas i: ")
+    assert "templates/memo/stod.txt.j2, rad 11: UndefinedError: 'yaer' is undefined" in str(error).replace("\\", "/")
+
+
+def test_other_notebook_errors_stay_as_they_are():
+    assert wording.wording_error("Traceback ...\nZeroDivisionError: division by zero\n") is None
+
+
+def _fill_in(staging, *args):
+    env = Environment(loader=PackageLoader("serviceprogram", "templates"), undefined=StrictUndefined)
+    return len(env.from_string("{{ regoin }}").render())
+
+
+def test_a_template_error_in_a_worker_part_is_a_wording_error(tmp_path):
+    with pytest.raises(WordingError, match="UndefinedError: 'regoin' is undefined"):
+        parts.run_part(parts.Part("exports_part", _fill_in, 4, False), tmp_path)
