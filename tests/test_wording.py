@@ -24,7 +24,7 @@ def _with_broken_section(monkeypatch, source: str) -> None:
     monkeypatch.setattr(report_base, "environment", environment)
 
 
-def test_the_shipped_templates_compile():
+def test_the_shipped_templates_parse():
     wording.check_wording()
 
 
