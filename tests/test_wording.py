@@ -87,3 +87,27 @@ def _fill_in(staging, *args):
 def test_a_template_error_in_a_worker_part_is_a_wording_error(tmp_path):
     with pytest.raises(WordingError, match="UndefinedError: 'regoin' is undefined"):
         parts.run_part(parts.Part("exports_part", _fill_in, 4, False), tmp_path)
+
+
+def test_a_template_saved_in_another_encoding_is_named(monkeypatch):
+    _with_broken_section(monkeypatch, "{% block lead %}Stöd{% endblock %}")
+    original = DictLoader.get_source
+
+    def get_source(self, environment, template):
+        if template == "sections/support.txt.j2":
+            "Stöd".encode("cp1252").decode("utf-8")  # what the loader meets in a file saved as ANSI
+        return original(self, environment, template)
+
+    monkeypatch.setattr(DictLoader, "get_source", get_source)
+    with pytest.raises(WordingError, match="support.txt.j2: filen är inte sparad som UTF-8"):
+        wording.check_wording()
+
+
+def test_a_removed_block_is_named(monkeypatch):
+    from conftest import DATA
+    from serviceprogram.publishing.report import Report
+
+    _with_broken_section(monkeypatch, "{% block type_caption %}Stöd{% endblock %}")
+    report = Report.load(2024, DATA)
+    with pytest.raises(WordingError, match=r"Textmallen sections/support.txt.j2 saknar blocket '\w+': lägg tillbaka"):
+        report.support()

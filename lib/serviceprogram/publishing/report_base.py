@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import text as fmt
+from ..errors import WordingError
 
 __all__ = ["block_text", "phrase", "MAX_TABLE_ROWS", "MAX_CELL_CHARS", "MAX_TOKEN_CHARS", "LONG_TOKEN_CHARS", "WARNINGS_SHEET",
            "DRIFTSTOD_SHEET", "export_name", "cell_text", "Table", "Fragment", "environment", "anchor",
@@ -144,6 +146,10 @@ def block_text(env: Environment, template: str, block: str, context: dict) -> st
     """The plain text of one block of ``sections/<template>.txt.j2`` (not escaped: the HTML
     templates, :class:`Table` captions and :func:`charts.embed` escape it)."""
     tpl = env.get_template(f"sections/{template}.txt.j2")
+    if block not in tpl.blocks:  # a writer removed or renamed it
+        where = tpl.filename if tpl.filename and os.path.isfile(tpl.filename) else tpl.name
+        raise WordingError(f"Textmallen {where} saknar blocket {block!r}: lägg tillbaka "
+                           f"{{% block {block} %}}…{{% endblock %}} (hämta den levererade versionen från git).")
     return "".join(tpl.blocks[block](tpl.new_context(context)))
 
 

@@ -63,6 +63,8 @@ def check_wording() -> None:
             env.parse(env.loader.get_source(env, name)[0], name, str(path))  # the syntax; 0.1 s for all
         except TemplateSyntaxError as exc:
             broken.append(f"{path}, rad {exc.lineno}: {exc.message}")
+        except UnicodeDecodeError:  # e.g. saved as "ANSI" in Notepad
+            broken.append(f"{path}: filen är inte sparad som UTF-8 (spara den med kodningen UTF-8)")
     if broken:
         raise WordingError("En textmall kan inte läsas:\n" + "\n".join(broken) + "\n" + _ADVICE)
 
