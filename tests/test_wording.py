@@ -70,7 +70,7 @@ def test_a_notebook_s_template_error_is_named(tmp_path):
     class Failed:  # papermill's PapermillExecutionError as our kernel sees it: no error output
         ename, evalue, traceback = "CellExecutionError", "", []
 
-    error = wording.wording_error(kernel._error_report(Failed(), executed))
+    error = kernel._wording_error(Failed(), executed)
     assert str(error).startswith("En textmall kan inte fyllas i: ")
     assert "templates/memo/stod.txt.j2, rad 11: UndefinedError: 'yaer' is undefined" in str(error).replace("\\", "/")
 
@@ -111,3 +111,44 @@ def test_a_removed_block_is_named(monkeypatch):
     report = Report.load(2024, DATA)
     with pytest.raises(WordingError, match=r"Textmallen sections/support.txt.j2 saknar blocket '\w+': lägg tillbaka"):
         report.support()
+
+
+def test_a_misspelt_filter_is_found_before_any_year(monkeypatch):
+    _with_broken_section(monkeypatch, "{% block lead %}{{ year | nmu }}{% endblock %}")
+    with pytest.raises(WordingError, match=r"support.txt.j2, rad 1: No filter named 'nmu'"):
+        wording.check_wording()
+
+
+def test_a_block_missing_in_a_notebook_keeps_its_message(tmp_path):
+    class Failed:  # a WordingError raised in the notebook (a removed block), as papermill reports it
+        ename, evalue, traceback = "WordingError", "Textmallen x saknar blocket 'map_title'", []
+
+    error = kernel._wording_error(Failed(), tmp_path / "saknas.ipynb")
+    assert isinstance(error, WordingError) and str(error) == "Textmallen x saknar blocket 'map_title'"
+
+
+IPYTHON_FRAME = ("File /a/lib/serviceprogram/templates/sections/overview.txt.j2:46, in block 'support_alt'\n"
+                 "UndefinedError: 'amuont' is undefined")
+
+
+def test_ipython_s_frames_are_read_too():
+    message = str(wording.wording_error(IPYTHON_FRAME)).replace("\\", "/")
+    assert "templates/sections/overview.txt.j2, rad 46: UndefinedError: 'amuont' is undefined" in message
+
+
+def test_an_emptied_memo_template_is_named(monkeypatch):
+    from jinja2 import DictLoader as Dict
+    from serviceprogram.publishing.memo import words
+
+    env = words.sentence_environment()
+    monkeypatch.setattr(env, "loader", ChoiceLoader([Dict({"stod.txt.j2": "{# tomt #}"}),
+                                                     PackageLoader("serviceprogram", "templates/memo")]))
+    env.cache.clear()
+    try:
+        from conftest import DATA
+        from serviceprogram.publishing.report import Report
+
+        with pytest.raises(WordingError, match="templates/memo/stod.txt.j2 gav ingen text"):
+            words.summary_paragraphs(Report.load(2024, DATA))
+    finally:
+        env.cache.clear()

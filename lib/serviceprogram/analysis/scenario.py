@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import text as fmt
 from ..errors import AccessError
 from ..inputs.service_points import BOOL_TYPES, FULL_RANGE, SERVICE_TYPES, date_column, point_ids, year_end
 from .access import DEFAULT_LIMIT_KM, band_table, distances, over_limit
@@ -83,11 +86,20 @@ def _new_point_row(number: int, spec: Mapping[str, Any]) -> dict[str, Any]:
         raise AccessError(f"Ny serviceplats nr {number} måste anges som en tabell med namn, lat, lon och typer.")
     missing = [f for f in ("namn", "lat", "lon", "typer") if f not in spec]
     if missing:
-        raise AccessError(f"Ny serviceplats nr {number} saknar {', '.join(missing)}.")
+        raise AccessError(f"Ny serviceplats nr {number} saknar {fmt.join(missing)}.")
+    name = spec["namn"]
+    if not isinstance(name, str) or not name.strip():
+        raise AccessError(f"Ny serviceplats nr {number} saknar namn: ange det som text, t.ex. \"Ny butik\".")
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise AccessError(f"Ny serviceplats nr {number}: namnet innehåller ett styrtecken (t.ex. radbrytning "
+                          "eller tabb); skriv det på en rad.")
     try:
         lat, lon = float(spec["lat"]), float(spec["lon"])
     except (TypeError, ValueError) as exc:
-        raise AccessError(f"Ny serviceplats nr {number} ({spec['namn']}): lat och lon måste vara tal.") from exc
+        raise AccessError(f"Ny serviceplats nr {number} ({name}): lat och lon måste vara tal.") from exc
+    if isinstance(spec["lat"], bool) or isinstance(spec["lon"], bool) or not (math.isfinite(lat)
+                                                                          and math.isfinite(lon)):
+        raise AccessError(f"Ny serviceplats nr {number} ({name}): lat och lon måste vara tal.")
     if not (55.0 <= lat <= 69.1 and 10.9 <= lon <= 24.2):
         raise AccessError(
             f"Ny serviceplats nr {number} ({spec['namn']}): koordinaten ligger utanför Sverige "
@@ -121,7 +133,10 @@ def _new_point_types(number: int, spec: Mapping[str, Any]) -> list[str]:
     types = spec["typer"]
     if isinstance(types, str):
         types = [types]
-    types = [str(t).strip() for t in types]
+    if not isinstance(types, (list, tuple)):
+        raise AccessError(f"Ny serviceplats nr {number} ({spec['namn']}): typer ska vara en lista, "
+                          "t.ex. [\"dagligvaror\", \"paketombud\"].")
+    types = list(dict.fromkeys(str(t).strip() for t in types))  # each type once
     unknown = [t for t in types if t not in SERVICE_TYPES]
     if unknown:
         raise AccessError(

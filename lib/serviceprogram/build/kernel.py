@@ -167,13 +167,21 @@ def execute(notebook: Path, executed: Path, parameters: dict):
                                    kernel_name="python3", engine_name=ENGINE_NAME, progress_bar=False,
                                    log_output=False)
     except papermill.PapermillExecutionError as exc:  # a writer's slip in a text template is named
-        from ..publishing.wording import wording_error
-
-        error = wording_error(_error_report(exc, executed))
+        error = _wording_error(exc, executed)
         if error is None:
             raise
         raise error from None
     return nbformat.read(executed, as_version=4)
+
+
+def _wording_error(exc, executed: Path):
+    """The :class:`~serviceprogram.errors.WordingError` a failed notebook stands for, or None."""
+    from ..errors import WordingError
+    from ..publishing.wording import wording_error
+
+    if exc.ename == "WordingError":  # already named in the notebook (e.g. a block a writer removed)
+        return WordingError(exc.evalue)
+    return wording_error(_error_report(exc, executed))
 
 
 def _error_report(exc, executed: Path) -> str:

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import text as fmt
@@ -123,7 +123,9 @@ def environment(loader=None) -> Environment:
     text the HTML templates escape when they show it. ``loader`` replaces the
     package's templates (tests).
     """
-    env = Environment(loader=loader or PackageLoader("serviceprogram", "templates"),
+    # StrictUndefined: a variable a writer misspells stops the build with the template named
+    # (publishing.wording), instead of leaving a gap in a sentence.
+    env = Environment(loader=loader or PackageLoader("serviceprogram", "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(disabled_extensions=("txt.j2",), default=True,
                                                    default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,

@@ -18,6 +18,9 @@ from ..inputs.geo import projection
 from .report import LIMIT_KM, AccessFigures, Fragment, Report
 from .report_base import Document
 
+#: The what-if notebook, named in the problems of its parameters.
+NOTEBOOK = "tillganglighet.ipynb"
+
 
 class WhatIf(Document):
     """A scenario against the baseline of one year. Use :meth:`load`.
@@ -30,7 +33,9 @@ class WhatIf(Document):
         super().__init__()
         self.report = report
         self.year, self.program = report.year, report.program
-        self.stang = [stang] if isinstance(stang, str) else list(stang or [])
+        # Ids as text without surrounding spaces, each once; one id may be given alone ("SP-KRO-007").
+        listed = stang if isinstance(stang, (list, tuple, set)) else [] if stang is None else [stang]
+        self.stang = list(dict.fromkeys(str(i).strip() for i in listed))
         self.nya = list(nya or [])
         self.problems = problems or []
 
@@ -68,18 +73,25 @@ class WhatIf(Document):
             top = report.access.importance
             stang = [top.iloc[0]["id"]] if len(top) else []
         scenario = cls(report, stang, nya)
-        points_file = f"{year}/{report.table_file('serviceplatser')}"
-        ids = {str(i).strip() for i in report.data.tables["serviceplatser"]["id"]}
-        unknown = [str(i).strip() for i in scenario.stang if str(i).strip() not in ids]
-        if unknown:
-            scenario.problems = [Problem(points_file, None, "id", i, "Parametern stang nämner en serviceplats som "
-                                         f"inte finns i {points_file} för {year}") for i in unknown]
+        scenario.problems = scenario._closing_problems()
+        if scenario.problems:
             return scenario
         try:
-            scenario.result  # noqa: B018 - validates ids and new points
+            scenario.result  # noqa: B018 - validates the new points
         except ServiceprogramError as exc:  # the scenario's own checks (analysis.scenario); a bug is not a message
-            scenario.problems = [Problem("scenario", None, None, None, str(exc))]
+            scenario.problems = [Problem(NOTEBOOK, None, "nya", None, str(exc))]
         return scenario
+
+    def _closing_problems(self) -> list[Problem]:
+        """The ids of ``stang`` that name no point of the year, or one that was not open on 31 December."""
+        year, points = self.year, self.report.data.tables["serviceplatser"]
+        points_file = f"{year}/{self.report.table_file('serviceplatser')}"
+        ids = {str(i).strip() for i in points["id"]}
+        open_ids = {str(i).strip() for i in points.loc[service_points.open_at_year_end(points, year), "id"]}
+        return [Problem(points_file, None, "id", i, f"Parametern stang nämner en serviceplats som inte finns i "
+                        f"{points_file} för {year}" if i not in ids else "Parametern stang nämner en serviceplats "
+                        f"som inte var öppen den 31 december {year}")
+                for i in self.stang if i not in open_ids]
 
     @cached_property
     def result(self) -> scenario.ScenarioResult:
@@ -123,14 +135,16 @@ class WhatIf(Document):
         return rows
 
     def _changes(self) -> list[str]:
-        points = self.report.data.tables["serviceplatser"].set_index("id")
+        table = self.report.data.tables["serviceplatser"]
+        points = table.set_index(table["id"].astype(str).str.strip())
         changes = [self._text("whatif", "closes", namn=points.at[i, "namn"], ort=points.at[i, "ort"],
                               kommun=points.at[i, "kommun"]) for i in self.stang]
         from .access_charts import NOUNS  # "dagligvarubutik med fullsortiment": the type as a noun
 
         for new in self.nya:
-            changes.append(self._text("whatif", "opens", named="namn" in new, namn=new.get("namn"), lat=new["lat"],
-                                      lon=new["lon"], types=[NOUNS.get(t, (t,))[0] for t in new.get("typer", [])]))
+            types = [new["typer"]] if isinstance(new["typer"], str) else new["typer"]  # as the scenario checked them
+            changes.append(self._text("whatif", "opens", namn=new["namn"], lat=new["lat"], lon=new["lon"],
+                                      types=[NOUNS.get(t, (t,))[0] for t in dict.fromkeys(map(str.strip, types))]))
         return changes
 
     def show(self) -> Fragment:
@@ -195,4 +209,4 @@ class WhatIf(Document):
                                          self._text("whatif", "map_caption"), raster=True)), "Karta")
 
 
-__all__ = ["WhatIf", "AccessFigures"]
+__all__ = ["NOTEBOOK", "WhatIf", "AccessFigures"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ... import ids
 from ... import text as fmt
 from ...analysis.bands import fmt_km
-from ...errors import UsageError
+from ...errors import UsageError, WordingError
 from ...ids import DEFAULT_LIMIT_KM, SEP, TOTAL
 from ...inputs.schemas import INSATS_STATUS, STODFORMER
 
@@ -200,7 +200,11 @@ def _sentences(template: str, **context) -> str:
     """One paragraph from ``templates/memo/<template>``: runs of the template's spaces and line
     breaks become one space (the no-break spaces of the figures stay)."""
     text = sentence_environment().get_template(template).render(**context)
-    return _TEMPLATE_SPACE.sub(" ", text).strip().translate(_RESTORE)
+    paragraph = _TEMPLATE_SPACE.sub(" ", text).strip().translate(_RESTORE)
+    if not paragraph:  # a writer emptied the template, or every branch of it
+        raise WordingError(f"Textmallen templates/memo/{template} gav ingen text: den ska ge minst en mening. "
+                           "Hämta den levererade versionen från git om du är osäker.")
+    return paragraph
 
 
 def _overview(year: int, areas, f: _Figures) -> str:
