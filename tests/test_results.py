@@ -261,7 +261,7 @@ def test_the_schemas_reject_what_load_would_refuse(computed):
     saved = json.loads((folder / results.MANIFEST).read_text(encoding="utf-8"))
     manifest = Draft202012Validator(results.shipped_schema("manifest"))
     for broken in ({k: v for k, v in saved.items() if k != "year"}, {**saved, "year": "tjugo"},
-                   {**saved, "okand": 1}):
+                   {**saved, "okand": 1}, {**saved, "schema_version": 99}):
         assert list(manifest.iter_errors(broken))
     table = Draft202012Validator(results.shipped_schema("tabell"))
     for broken in ({"falt": ["a"]}, {"falt": ["a"], "rader": [{"a": 1}]}, {"falt": ["a"], "rader": [[[1]]]}):

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import Problem, ServiceprogramError
 from .files import write_atomically
@@ -77,33 +77,37 @@ class ResultsError(ServiceprogramError):
     """Saved results that cannot be read (missing, damaged, another schema version)."""
 
 
+# The descriptions are in Swedish: they are what json_schemas() shows other programs' users.
+_CONFIG = ConfigDict(extra="forbid", field_title_generator=lambda name, _: name)
+
+
 class _Column(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str | None
-    dtype: str
+    model_config = _CONFIG
+    name: str | None = Field(description="Kolumnens eller indexnivåns namn (null: utan namn)")
+    dtype: str = Field(description="Typen i pandas, t.ex. int64, float64, str, bool eller datetime64[us]")
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    file: str
-    rows: int
-    index: list[_Column]  # empty: the default 0, 1, 2, ... index
-    columns: list[_Column]
-    columns_name: str | None = None
-    columns_dtype: str = "object"
+    model_config = _CONFIG
+    file: str = Field(description="Filen med tabellens rader, i samma mapp")
+    rows: int = Field(ge=0, description="Antal rader")
+    index: list[_Column] = Field(description="Indexnivåerna, som står först i filens fält (tom: löpnummer)")
+    columns: list[_Column] = Field(description="Kolumnerna i ordning, efter indexnivåerna")
+    columns_name: str | None = Field(None, description="Namnet på kolumnrubrikernas nivå, om den har ett")
+    columns_dtype: str = Field("object", description="Typen i pandas för kolumnrubrikerna")
 
 
 class _Manifest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    schema_version: int
-    year: int
-    limit_km: float
-    indata_sha256: str
-    stod_varningar: int
-    has_access: bool
-    has_roads: bool
-    max_anslutning_m: float | None = None
-    tables: dict[str, _Table]
+    model_config = _CONFIG
+    schema_version: int = Field(description="Formatets version", json_schema_extra={"const": SCHEMA_VERSION})
+    year: int = Field(description="Uppföljningsåret")
+    limit_km: float = Field(description="Avståndsgränsen i km som analysen använder")
+    indata_sha256: str = Field(description="Kontrollsumma över alla indatafiler som bygget läste")
+    stod_varningar: int = Field(ge=0, description="Antal varningar i årets stödbeslut")
+    has_access: bool = Field(description="Om tillgänglighetsanalysen finns (kräver befolkningspunkter)")
+    has_roads: bool = Field(description="Om vägavstånden finns (kräver ett vägnät i vagnat/)")
+    max_anslutning_m: float | None = Field(None, description="Största avståndet i meter till vägnätet som räknas")
+    tables: dict[str, _Table] = Field(description="Tabellerna, efter namn")
 
 
 @dataclass
