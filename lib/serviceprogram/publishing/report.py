@@ -117,6 +117,11 @@ class Report(AccessSections, ReportSections, Document):
         report.previous_errors = previous_errors
         return report
 
+    def known_access(self) -> AccessFigures | None:
+        """The access figures when they are at hand (saved results attached, or computed already),
+        else None: for a caller that needs only a part of them and can compute that part itself."""
+        return self.__dict__.get("access")
+
     def use_results(self, *, indicators, access, driftstod, long) -> None:
         """Show these results instead of computing them (see :func:`serviceprogram.results.attach`):
         the year's indicators, access figures (or None), driftstöd check and long indicator table."""

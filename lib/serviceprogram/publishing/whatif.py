@@ -97,7 +97,8 @@ class WhatIf(Document):
     def result(self) -> scenario.ScenarioResult:
         """Baseline and scenario tables (see :func:`serviceprogram.analysis.scenario.scenario`)."""
         data = self.report.data
-        baseline = self.report.access.dist  # the saved results' (the build), or computed once here
+        known = self.report.known_access()  # the saved results' in a build; else only the distances are computed
+        baseline = known.dist if known is not None else None
         return scenario.scenario(data.befolkning, data.tables["serviceplatser"], data.year, self.stang, self.nya,
                                bands_km=data.program.avstandsband_km, limit_km=LIMIT_KM,
                                kommuner=data.program.kommun_names, baseline=baseline)
