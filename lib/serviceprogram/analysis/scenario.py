@@ -19,7 +19,7 @@ from .access import DEFAULT_LIMIT_KM, band_table, distances, over_limit
 from .access_indicators import compare
 from .bands import DEFAULT_BANDS_KM
 
-__all__ = ["ScenarioResult", "scenario"]
+__all__ = ["ScenarioResult", "scenario", "new_point_types"]
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _new_point_row(number: int, spec: Mapping[str, Any]) -> dict[str, Any]:
             f"Ny serviceplats nr {number} ({spec['namn']}): koordinaten ligger utanför Sverige "
             "(lat 55–69,1, lon 10,9–24,2)."
         )
-    types = _new_point_types(number, spec)
+    types = new_point_types(number, spec)
     if "fullsortiment" in types:
         grocery = FULL_RANGE
     elif "dagligvaror" in types:
@@ -128,7 +128,7 @@ def _new_point_row(number: int, spec: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _new_point_types(number: int, spec: Mapping[str, Any]) -> list[str]:
+def new_point_types(number: int, spec: Mapping[str, Any]) -> list[str]:
     """The type keys of a new point (a string is one type); AccessError for none or an unknown one."""
     types = spec["typer"]
     if isinstance(types, str):

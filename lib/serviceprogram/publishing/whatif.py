@@ -86,8 +86,9 @@ class WhatIf(Document):
         """The ids of ``stang`` that name no point of the year, or one that was not open on 31 December."""
         year, points = self.year, self.report.data.tables["serviceplatser"]
         points_file = f"{year}/{self.report.table_file('serviceplatser')}"
-        ids = {str(i).strip() for i in points["id"]}
-        open_ids = {str(i).strip() for i in points.loc[service_points.open_at_year_end(points, year), "id"]}
+        ids = service_points.point_ids(points)
+        open_ids = set(ids[service_points.open_at_year_end(points, year).to_numpy()])
+        ids = set(ids)
         return [Problem(points_file, None, "id", i, f"Parametern stang nämner en serviceplats som inte finns i "
                         f"{points_file} för {year}" if i not in ids else "Parametern stang nämner en serviceplats "
                         f"som inte var öppen den 31 december {year}")
@@ -137,15 +138,15 @@ class WhatIf(Document):
 
     def _changes(self) -> list[str]:
         table = self.report.data.tables["serviceplatser"]
-        points = table.set_index(table["id"].astype(str).str.strip())
+        points = table.set_index(service_points.point_ids(table))
         changes = [self._text("whatif", "closes", namn=points.at[i, "namn"], ort=points.at[i, "ort"],
                               kommun=points.at[i, "kommun"]) for i in self.stang]
         from .access_charts import NOUNS  # "dagligvarubutik med fullsortiment": the type as a noun
 
-        for new in self.nya:
-            types = [new["typer"]] if isinstance(new["typer"], str) else new["typer"]  # as the scenario checked them
+        for number, new in enumerate(self.nya, start=1):
+            types = scenario.new_point_types(number, new)  # as the scenario read them (checked by then)
             changes.append(self._text("whatif", "opens", namn=new["namn"], lat=new["lat"], lon=new["lon"],
-                                      types=[NOUNS.get(t, (t,))[0] for t in dict.fromkeys(map(str.strip, types))]))
+                                      types=[NOUNS[t][0] for t in types]))
         return changes
 
     def show(self) -> Fragment:

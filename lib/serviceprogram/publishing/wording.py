@@ -52,13 +52,14 @@ def check_wording() -> None:
     WordingError
         Naming every template that does not compile, with its line and jinja2's message.
     """
-    from .memo.words import memo_env, sentence_environment
+    from .memo.words import sentence_environment
     from .report_base import environment
 
     root = _templates_root()
+    # The memo's whole-page templates (memo.document) are checked in the sentence environment too:
+    # its settings differ only in white space, which compiling does not depend on.
     checks = [(path, environment(), f"sections/{path.name}") for path in sorted(root.glob("sections/*.j2"))]
-    checks += [(path, memo_env() if path.name in _BLOCK_TEMPLATES else sentence_environment(), path.name)
-               for path in sorted(root.glob("memo/*.j2"))]
+    checks += [(path, sentence_environment(), path.name) for path in sorted(root.glob("memo/*.j2"))]
     broken, sources = [], []
     for path, env, name in checks:
         try:
@@ -79,9 +80,6 @@ def check_wording() -> None:
 
 
 _CHECKED: set[str] = set()  # digests of the template texts that compiled
-
-# The memo templates rendered whole by memo.document (the others are one paragraph each, memo.words).
-_BLOCK_TEMPLATES = ("arendebeskrivning.txt.j2", "bakgrund.txt.j2")
 
 
 def wording_error(report: str) -> WordingError | None:
